@@ -1,0 +1,55 @@
+# Absolvent: the two commands of the README are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 5000
+VENDOR := absolvent/static/vendor
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test test-browser bench lint assets clean
+
+install: $(STAMP) assets
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# htmx and the document fonts come from the npm registry (pinned in package-lock.json)
+# and are served by the app itself: the intranet has no internet.
+assets: $(VENDOR)/htmx.min.js
+
+$(VENDOR)/htmx.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	mkdir -p $(VENDOR)/fonts
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
+	cp node_modules/dejavu-fonts-ttf/ttf/DejaVuSans.ttf \
+	   node_modules/dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf \
+	   node_modules/dejavu-fonts-ttf/ttf/DejaVuSans-Oblique.ttf \
+	   node_modules/dejavu-fonts-ttf/ttf/DejaVuSans-BoldOblique.ttf $(VENDOR)/fonts/
+	cp node_modules/@fontsource/noto-emoji/files/noto-emoji-*-400-normal.woff2 $(VENDOR)/fonts/
+	cp node_modules/@fontsource/noto-emoji/400.css $(VENDOR)/fonts/noto-emoji-400.css
+	sed -i 's#./files/#./#g' $(VENDOR)/fonts/noto-emoji-400.css
+	touch $@
+
+run: install
+	$(VENV)/bin/flask --app app db upgrade
+	$(VENV)/bin/flask --app app demo load --if-empty
+	$(VENV)/bin/flask --app app run --port $(PORT)
+
+test: install
+	$(PY) -m pytest
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+	  echo "== again on $$TEST_DATABASE_URL"; \
+	  ABSOLVENT_TEST_DB="$$TEST_DATABASE_URL" $(PY) -m pytest; \
+	fi
+
+bench: install
+	@for f in bench/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR)

@@ -1,0 +1,97 @@
+"""Who may see and change what — the one place these rules live.
+
+- pAp, boV, AG-S, TL and DQM: customers (and their participations) of their team;
+- MB: the participants of the measures they supervise;
+- BL: all teams (supervises the TLs);
+- Admin: users, teams and settings, but no Sozialdaten by that role alone.
+Providers and measures are no personal data: every logged-in user may read them.
+"""
+from flask import abort
+from .models import Customer, Measure, Participation
+
+TEAM_ROLES = ("pAp", "boV", "AG-S", "TL", "DQM")
+CUSTOMER_EDITORS = ("pAp", "TL")
+PARTICIPATION_EDITORS = ("pAp", "TL")
+MEASURE_EDITORS = ("MB", "TL", "BL", "Admin")
+
+
+def customer_filter(user):
+    """A where-clause selecting the customers ``user`` may see."""
+    if user.has_role("BL"):
+        return Customer.id > 0
+    clauses = []
+    if user.has_role(*TEAM_ROLES) and user.team_id:
+        clauses.append(Customer.team == user.team_id)
+    if user.has_role("MB"):
+        own = (Participation.select(Participation.customer)
+               .join(Measure).where(Measure.mb == user.id))
+        clauses.append(Customer.id.in_(own))
+    if not clauses:
+        return Customer.id < 0
+    expr = clauses[0]
+    for clause in clauses[1:]:
+        expr = expr | clause
+    return expr
+
+
+def participation_filter(user):
+    """A where-clause for queries on Participation joined with Customer and Measure."""
+    if user.has_role("BL"):
+        return Participation.id > 0
+    clauses = []
+    if user.has_role(*TEAM_ROLES) and user.team_id:
+        clauses.append(Customer.team == user.team_id)
+    if user.has_role("MB"):
+        clauses.append(Measure.mb == user.id)
+    if not clauses:
+        return Participation.id < 0
+    expr = clauses[0]
+    for clause in clauses[1:]:
+        expr = expr | clause
+    return expr
+
+
+def can_view_customer(user, customer):
+    if user.has_role("BL"):
+        return True
+    if user.has_role(*TEAM_ROLES) and user.team_id and customer.team_id == user.team_id:
+        return True
+    if user.has_role("MB"):
+        return (Participation.select().join(Measure)
+                .where(Participation.customer == customer.id, Measure.mb == user.id).exists())
+    return False
+
+
+def can_edit_customer(user, customer=None):
+    """Create (customer None) or edit: pAp and TL of the customer's team."""
+    if not user.has_role(*CUSTOMER_EDITORS) or not user.team_id:
+        return False
+    return customer is None or customer.team_id == user.team_id
+
+
+def can_view_participation(user, participation):
+    if user.has_role("MB") and participation.measure.mb_id == user.id:
+        return True
+    return can_view_customer(user, participation.customer)
+
+
+def can_edit_participation(user, participation=None, customer=None):
+    """pAp/TL of the customer's team; the MB of the measure may record entry and exit."""
+    customer = customer or (participation.customer if participation else None)
+    if participation is not None and user.has_role("MB") and participation.measure.mb_id == user.id:
+        return True
+    return bool(customer) and can_edit_customer(user, customer)
+
+
+def can_edit_measure(user, measure=None):
+    if user.has_role("TL", "BL", "Admin"):
+        return True
+    if user.has_role("MB"):
+        return measure is None or measure.mb_id == user.id
+    return False
+
+
+def require(allowed):
+    """Abort with 403 unless ``allowed`` is truthy."""
+    if not allowed:
+        abort(403)

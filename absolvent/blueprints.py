@@ -1,0 +1,38 @@
+"""Blueprint registration and the role-aware navigation."""
+from flask import url_for
+from flask_login import current_user
+
+from .models import JobcenterSettings
+
+CASE_ROLES = ("pAp", "boV", "AG-S", "TL", "DQM", "BL", "MB")
+
+
+def nav_items(user):
+    """The navigation entries ``user`` may use, in display order."""
+    items = [("home.index", "Start", None)]
+    if user.has_role(*CASE_ROLES):
+        items += [("customers.index", "Kunden", None), ("participations.index", "Teilnahmen", None)]
+    items += [("measures.index", "Maßnahmen", None), ("providers.index", "Träger", None)]
+    items += [(endpoint, label, roles) for endpoint, label, roles in EXTRA_NAV]
+    items += [("admin.users", "Verwaltung", ("Admin",))]
+    return [{"url": url_for(e), "label": label} for e, label, roles in items
+            if roles is None or user.has_role(*roles)]
+
+
+# Areas added later append (endpoint, label, roles or None) here.
+EXTRA_NAV = []
+
+
+def register(app):
+    from . import admin, auth, customers, home, measures, participations, providers
+    for module in (auth, home, customers, providers, measures, participations, admin):
+        app.register_blueprint(module.bp)
+
+    @app.context_processor
+    def inject_navigation():
+        settings = None
+        if current_user and current_user.is_authenticated:
+            settings = JobcenterSettings.current()
+            return {"nav_items": nav_items(current_user),
+                    "jobcenter_name": settings.name if settings else app.config["JOBCENTER_NAME"]}
+        return {"nav_items": [], "jobcenter_name": app.config["JOBCENTER_NAME"]}

@@ -1,0 +1,66 @@
+"""Command line: `flask --app app users create`, `demo load` (plus db, rules …)."""
+import click
+from flask import current_app
+
+from . import demo as demo_data
+from .db import database
+from .domain import ROLES
+from .models import Team, User
+from .passwords import hash_password, password_problem
+
+
+@click.group("users", help="Benutzerkonten verwalten.")
+def users_cli():
+    pass
+
+
+@users_cli.command("create", help="Ein Benutzerkonto anlegen (z. B. die erste Administration).")
+@click.option("--username", prompt="Benutzername")
+@click.option("--name", prompt="Name")
+@click.option("--roles", default="Admin", show_default=True,
+              help="Kommagetrennt: " + ", ".join(ROLES))
+@click.option("--team", default="", help="Name des Teams (wird angelegt, falls nötig)")
+@click.option("--email", default="")
+@click.password_option("--password", prompt="Passwort", confirmation_prompt="Passwort wiederholen")
+def create_user(username, name, roles, team, email, password):
+    codes = [r.strip() for r in roles.split(",") if r.strip()]
+    unknown = [r for r in codes if r not in ROLES]
+    if unknown or not codes:
+        raise click.UsageError(f"Unbekannte Rolle(n): {', '.join(unknown) or '(keine)'}. "
+                               f"Erlaubt: {', '.join(ROLES)}")
+    problem = password_problem(password)
+    if problem:
+        raise click.UsageError(problem)
+    with current_app.app_context(), database.connection_context():
+        if User.select().where(User.username == username).exists():
+            raise click.UsageError(f"Den Benutzernamen „{username}“ gibt es bereits.")
+        with database.atomic():
+            team_obj = Team.get_or_create(name=team)[0] if team else None
+            User.create(username=username, name=name, roles=",".join(codes), email=email,
+                        team=team_obj, password_hash=hash_password(password))
+    click.echo(f"Benutzerkonto „{username}“ ({', '.join(codes)}) angelegt.")
+
+
+@click.group("demo", help="Demodaten.")
+def demo_cli():
+    pass
+
+
+@demo_cli.command("load", help="Ein Demo-Jobcenter anlegen (idempotent).")
+@click.option("--if-empty", is_flag=True, help="Nur, wenn noch keine Benutzer existieren.")
+def demo_load(if_empty):
+    with current_app.app_context(), database.connection_context():
+        if if_empty and User.select().exists() and not User.select().where(User.username == "pap1").exists():
+            click.echo("Die Datenbank enthält bereits Benutzer – keine Demodaten geladen.")
+            return
+        click.echo(demo_data.load(on_participation=_planner_hook()))
+
+
+def _planner_hook():
+    from .followups import replan_new
+    return replan_new
+
+
+def init_app(app):
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)

@@ -1,0 +1,127 @@
+"""A realistic demo Jobcenter: 2 teams, users for every role, ~200 customers,
+~20 measures of all types at several providers, ~300 participations spread over
+past, current and future dates. Deterministic (seeded) and idempotent.
+"""
+import datetime
+import random
+
+from faker import Faker
+
+from .db import database
+from .domain import MEASURE_TYPES
+from .models import Customer, JobcenterSettings, Measure, Participation, Provider, Team, User
+from .passwords import hash_password
+
+DEMO_PASSWORD = "Absolvent-Demo-2026"
+TEAMS = ["Team 610 Markt & Integration", "Team 620 U25"]
+# username, name, roles, team index (None: no team)
+USERS = [
+    ("admin", "Andrea Admin", "Admin", None),
+    ("pap1", "Petra Albers", "pAp", 0),
+    ("pap2", "Paul Brandt", "pAp", 0),
+    ("pap3", "Pia Cordes", "pAp", 1),
+    ("pap4", "Philipp Dreyer", "pAp", 1),
+    ("mb1", "Monika Ebert", "MB", None),
+    ("mb2", "Markus Fuchs", "MB", None),
+    ("bov1", "Boris Gerdes", "boV", 0),
+    ("ags1", "Anja Hoffmann", "AG-S", 0),
+    ("tl1", "Thomas Imhoff", "TL", 0),
+    ("tl2", "Tanja Jansen", "TL", 1),
+    ("bl1", "Bernd Krüger", "BL", None),
+    ("dqm1", "Dana Lorenz", "DQM", 0),
+]
+# type, title, months, capacity, procurement
+MEASURES = [
+    ("MAT", "Aktivierung 25+", 3, 20, "vergabe"), ("MAT", "Perspektive Arbeit", 6, 28, "vergabe"),
+    ("MAT", "Coaching Alleinerziehende", 9, 15, "vergabe"), ("MAG", "Betriebliche Erprobung Lager", 1, 5, "vergabe"),
+    ("AVGS", "Einzelcoaching Bewerbung", 2, 8, "gutschein"), ("AVGS", "Gesundheitsorientiertes Coaching", 4, 8, "gutschein"),
+    ("AGH", "Grünpflege Stadtpark", 6, 15, "vergabe"), ("AGH", "Sozialkaufhaus", 10, 24, "vergabe"),
+    ("FBW", "Staplerschein und Lagerlogistik", 2, 15, "gutschein"), ("FBW", "Pflegehelfer/in Basiskurs", 5, 18, "gutschein"),
+    ("FBW-ABS", "Umschulung Kaufleute Büromanagement", 24, 16, "gutschein"),
+    ("FBW-ABS", "Umschulung Fachkraft Lagerlogistik", 24, 12, "gutschein"),
+    ("BAE", "BaE integrativ Metall", 36, 14, "vergabe"), ("BAE", "BaE kooperativ Verkauf", 24, 10, "vergabe"),
+    ("BVB", "Berufsvorbereitung Handwerk", 10, 18, "vergabe"), ("EQ", "Einstiegsqualifizierung Einzelhandel", 8, 6, "vergabe"),
+    ("16E", "Eingliederung Langzeitarbeitslose", 24, 6, "vergabe"), ("16I", "Teilhabe am Arbeitsmarkt", 36, 6, "vergabe"),
+    ("MAT", "Digitale Kompetenzen", 4, 22, "vergabe"), ("FBW", "Berufskraftfahrer Modul", 3, 12, "gutschein"),
+]
+
+
+def _add_months(d, months):
+    month = d.month - 1 + months
+    year, month = d.year + month // 12, month % 12 + 1
+    for day in (d.day, 30, 29, 28):
+        try:
+            return datetime.date(year, month, day)
+        except ValueError:
+            continue
+
+
+def load(today=None, on_participation=None):
+    """Create the demo data unless it exists. Returns a German summary line.
+
+    ``on_participation(p)`` is called for each new participation (follow-up planning).
+    """
+    if User.select().where(User.username == "pap1").exists():
+        return "Demodaten sind bereits vorhanden – nichts geändert."
+    today = today or datetime.date.today()
+    rng = random.Random(2026)
+    fake = Faker("de_DE")
+    fake.seed_instance(2026)
+    with database.atomic():
+        if JobcenterSettings.current() is None:
+            JobcenterSettings.create(
+                name="Jobcenter Landkreis Beispiel", street="Am Markt 1", postal_code="38640",
+                city="Goslar", phone="05321 123-0", email="jobcenter-beispiel@jobcenter-ge.de",
+                letterhead="Jobcenter Landkreis Beispiel · Am Markt 1 · 38640 Goslar",
+                bundesland="NI", active_rulebook="goslar-2016")
+        teams = [Team.get_or_create(name=name)[0] for name in TEAMS]
+        pw = hash_password(DEMO_PASSWORD)
+        users = {}
+        for username, name, roles, team in USERS:
+            users[username] = User.create(
+                username=username, name=name, roles=roles, password_hash=pw,
+                email=f"{username}@jobcenter-beispiel.invalid", phone=f"05321 123-{len(users) + 10}",
+                team=teams[team] if team is not None else None)
+        providers = [Provider.create(name=f"{fake.last_name()} Bildung {suffix}", street=fake.street_address(),
+                                     postal_code=fake.postcode(), city=fake.city(),
+                                     contact_person=fake.name(), email=f"kontakt{i}@traeger-beispiel.invalid",
+                                     phone=fake.phone_number())
+                     for i, suffix in enumerate(["gGmbH", "GmbH", "e.V.", "Akademie GmbH", "gGmbH Nord"])]
+        paps = {0: [users["pap1"], users["pap2"]], 1: [users["pap3"], users["pap4"]]}
+        customers = []
+        for i in range(200):
+            team = i % 2
+            customers.append(Customer.create(
+                customer_number=f"{rng.randint(100, 999)}D{rng.randint(100000, 999999)}",
+                salutation=rng.choice(["Frau", "Herr"]), first_name=fake.first_name(),
+                last_name=fake.last_name(),
+                birth_date=fake.date_of_birth(minimum_age=18 if i % 7 else 16, maximum_age=60),
+                street=fake.street_address(), postal_code=fake.postcode(), city=fake.city(),
+                team=teams[team], pap=rng.choice(paps[team])))
+        count = 0
+        for idx, (code, title, months, capacity, procurement) in enumerate(MEASURES):
+            assert code in MEASURE_TYPES
+            offset = rng.randint(-14, 6)  # months relative to today
+            start = _add_months(today.replace(day=1), offset)
+            end = _add_months(start, months) - datetime.timedelta(days=1)
+            measure = Measure.create(
+                type_code=code, measure_number=f"962/{today.year % 100:02d}{idx + 1:03d}/{rng.randint(10, 99)}",
+                title=title, provider=providers[idx % len(providers)], start=start, end=end,
+                capacity=capacity, location=fake.city(), procurement=procurement,
+                mb=users["mb1" if idx % 2 == 0 else "mb2"] if capacity >= 10 else None)
+            for customer in rng.sample(customers, capacity):
+                entry = start + datetime.timedelta(days=rng.choice([0, 0, 0, 7, 14]))
+                p = Participation(customer=customer, measure=measure, entry=min(entry, end), planned_end=end)
+                if end < today:
+                    if rng.random() < 0.15:
+                        p.exit = entry + (end - entry) * rng.randint(3, 8) // 10
+                        p.exit_kind, p.dropout_reason = "abbruch", "Arbeitsaufnahme" if rng.random() < .5 else "Krankheit"
+                        p.important_reason = rng.random() < 0.6
+                    else:
+                        p.exit, p.exit_kind = end, "regulaer"
+                p.save()
+                count += 1
+                if on_participation:
+                    on_participation(p)
+    return (f"Demodaten angelegt: {len(TEAMS)} Teams, {len(USERS)} Benutzer, {len(customers)} Kunden, "
+            f"{len(MEASURES)} Maßnahmen, {count} Teilnahmen. Passwort aller Demo-Konten: {DEMO_PASSWORD}")

@@ -1,0 +1,44 @@
+"""German error pages (403, 404, 413, 500) and the CSRF rejection."""
+from flask import current_app
+
+from .db import database
+from .web import render
+
+MESSAGES = {
+    400: ("Ungültige Anfrage", "Die Anfrage konnte nicht verarbeitet werden."),
+    403: ("Keine Berechtigung", "Für diese Seite oder Aktion fehlt Ihnen die Berechtigung. "
+          "Wenden Sie sich bei Bedarf an Ihre Teamleitung."),
+    404: ("Nicht gefunden", "Die Seite oder der Datensatz wurde nicht gefunden."),
+    405: ("Nicht erlaubt", "Diese Aktion ist auf diesem Weg nicht möglich."),
+    413: ("Datei zu groß", "Die hochgeladene Datei ist zu groß. Erlaubt sind höchstens "
+          "{limit} MB."),
+    500: ("Interner Fehler", "Es ist ein unerwarteter Fehler aufgetreten. Er wurde protokolliert; "
+          "bitte versuchen Sie es erneut oder wenden Sie sich an die Administration."),
+}
+
+
+def _page(code, detail=None):
+    title, text = MESSAGES[code]
+    limit = current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+    return render("errors/error.html", status=code, code=code, title=title,
+                  text=detail or text.format(limit=limit))
+
+
+def csrf_error(exc):
+    return _page(400, "Das Formular ist abgelaufen oder ungültig (Sicherheitsprüfung). "
+                      "Bitte laden Sie die Seite neu und senden Sie es erneut.")
+
+
+def internal_error(exc):
+    if not database.is_closed():
+        try:
+            database.rollback()
+        except Exception:  # pragma: no cover - the connection may be gone
+            pass
+    return _page(500)
+
+
+def init_app(app):
+    for code in (400, 403, 404, 405, 413):
+        app.register_error_handler(code, lambda exc, code=code: _page(code))
+    app.register_error_handler(500, internal_error)

@@ -1,0 +1,48 @@
+"""German formats: dates as TT.MM.JJJJ, parsing with clear German errors."""
+import datetime
+import re
+
+_DATE_RE = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*$")
+_ISO_RE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
+MONTHS = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
+          "September", "Oktober", "November", "Dezember"]
+
+
+class DateFormatError(ValueError):
+    pass
+
+
+def parse_date(text):
+    """Parse TT.MM.JJJJ (or ISO YYYY-MM-DD from <input type=date>); None for empty.
+
+    Raises DateFormatError with a German message.
+    """
+    if text is None or not str(text).strip():
+        return None
+    m = _DATE_RE.match(str(text)) or _ISO_RE.match(str(text))
+    if not m:
+        raise DateFormatError("Bitte ein Datum im Format TT.MM.JJJJ eingeben.")
+    parts = [int(p) for p in m.groups()]
+    day, month, year = parts if _DATE_RE.match(str(text)) else reversed(parts)
+    try:
+        value = datetime.date(year, month, day)
+    except ValueError:
+        raise DateFormatError("Dieses Datum gibt es nicht.") from None
+    if not 1900 <= value.year <= 2100:
+        raise DateFormatError("Das Jahr muss zwischen 1900 und 2100 liegen.")
+    return value
+
+
+def de_date(value):
+    """Format a date or datetime as TT.MM.JJJJ (datetime with HH:MM); '' for None."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%d.%m.%Y %H:%M")
+    if isinstance(value, datetime.date):
+        return value.strftime("%d.%m.%Y")
+    return str(value)
+
+
+def month_label(value):
+    return f"{MONTHS[value.month - 1]} {value.year}"

@@ -1,0 +1,51 @@
+"""Start page per role: what each role has to do next."""
+import datetime
+
+from flask import Blueprint, redirect, url_for
+from flask_login import current_user, login_required
+from peewee import fn
+
+from . import access
+from .models import Customer, FollowUp, Measure, Participation, User
+from .web import render
+
+bp = Blueprint("home", __name__)
+
+
+@bp.get("/")
+def root():
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    return redirect(url_for("home.index"))
+
+
+@bp.get("/start")
+@login_required
+def index():
+    today = datetime.date.today()
+    user = current_user
+    sections = {}
+    if user.has_role("pAp", "boV", "TL", "BL", "MB", "DQM", "AG-S"):
+        due = (FollowUp.select(FollowUp, Participation, Customer, Measure)
+               .join(Participation).join(Customer).switch(Participation).join(Measure)
+               .where(FollowUp.status == "open", FollowUp.due <= today + datetime.timedelta(days=14),
+                      access.participation_filter(user)))
+        if user.has_role("pAp") and not user.has_role("TL", "BL"):
+            due = due.where((Customer.pap == user.id) | (FollowUp.role != "pAp"))
+        sections["followups"] = due.order_by(FollowUp.due).limit(25)
+    if user.has_role("MB"):
+        sections["measures"] = (Measure.select(Measure, fn.COUNT(Participation.id).alias("n"))
+                                .join(Participation, join_type="LEFT OUTER")
+                                .where(Measure.mb == user.id, Measure.end >= today)
+                                .group_by(Measure).order_by(Measure.start))
+    if user.has_role("TL", "BL"):
+        first = (today.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+        last = (first + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+        ending = (Participation.select().join(Customer).switch(Participation).join(Measure)
+                  .where(access.participation_filter(user), Participation.exit.is_null(),
+                         Participation.planned_end.between(first, last)))
+        sections["ending_next_month"] = (ending.count(), first)
+    if user.has_role("Admin"):
+        sections["users"] = User.select().count()
+    customers = Customer.select().where(access.customer_filter(user)).count()
+    return render("home/index.html", sections=sections, customers=customers, today=today)

@@ -1,0 +1,218 @@
+"""Data model. Query helpers live on the models; writes in the area's operations.
+
+Every change to these classes needs a numbered migration in ``migrations/``;
+tests/test_migrations.py proves the migrated schema equals the models.
+"""
+import datetime
+
+from peewee import (
+    BlobField,
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
+
+from .db import BaseModel
+from .domain import MEASURE_TYPES
+
+
+def now():
+    return datetime.datetime.now().replace(microsecond=0)
+
+
+class Team(BaseModel):
+    name = CharField(unique=True)
+
+    def __str__(self):
+        return self.name
+
+
+class User(BaseModel):
+    username = CharField(unique=True)
+    name = CharField()
+    email = CharField(default="")
+    phone = CharField(default="")
+    password_hash = CharField()
+    roles = CharField(default="")  # comma separated codes, see domain.ROLES
+    team = ForeignKeyField(Team, null=True, backref="members", on_delete="SET NULL")
+    active = BooleanField(default=True)
+    created_at = DateTimeField(default=now)
+
+    @property
+    def role_set(self):
+        return {r for r in self.roles.split(",") if r}
+
+    def has_role(self, *codes):
+        return bool(self.role_set.intersection(codes))
+
+    # flask-login: the session carries the AuthSession token, not the user id
+    is_authenticated = True
+    is_anonymous = False
+    auth_token = None
+
+    @property
+    def is_active(self):
+        return self.active
+
+    def get_id(self):
+        return self.auth_token
+
+    def __str__(self):
+        return self.name
+
+
+class AuthSession(BaseModel):
+    """A server-side login session; logout revokes it, so a copied cookie dies."""
+
+    token = CharField(unique=True)
+    user = ForeignKeyField(User, backref="sessions", on_delete="CASCADE")
+    created_at = DateTimeField(default=now)
+    last_seen = DateTimeField(default=now)
+    address = CharField(default="")
+    revoked_at = DateTimeField(null=True)
+
+
+class LoginAttempt(BaseModel):
+    username = CharField(index=True)
+    address = CharField(index=True)
+    at = DateTimeField(default=now, index=True)
+    success = BooleanField(default=False)
+
+
+class AuditLog(BaseModel):
+    at = DateTimeField(default=now, index=True)
+    user = ForeignKeyField(User, null=True, backref="audit", on_delete="SET NULL")
+    action = CharField()  # read, create, update, delete, export, login, logout …
+    entity = CharField()
+    entity_id = CharField(default="")
+    detail = TextField(default="")
+    address = CharField(default="")
+
+
+class JobcenterSettings(BaseModel):
+    name = CharField()
+    street = CharField(default="")
+    postal_code = CharField(default="")
+    city = CharField(default="")
+    letterhead = TextField(default="")
+    phone = CharField(default="")
+    email = CharField(default="")
+    bundesland = CharField(max_length=2, default="NI")
+    active_rulebook = CharField(default="goslar-2016")
+
+    @classmethod
+    def current(cls):
+        return cls.select().order_by(cls.id).first()
+
+
+class Customer(BaseModel):
+    customer_number = CharField(unique=True)
+    salutation = CharField(default="")
+    first_name = CharField()
+    last_name = CharField(index=True)
+    birth_date = DateField()
+    street = CharField(default="")
+    postal_code = CharField(default="")
+    city = CharField(default="")
+    team = ForeignKeyField(Team, backref="customers")
+    pap = ForeignKeyField(User, null=True, backref="customers", on_delete="SET NULL")
+    version = IntegerField(default=1)
+    created_at = DateTimeField(default=now)
+
+    @property
+    def full_name(self):
+        return f"{self.last_name}, {self.first_name}"
+
+    def __str__(self):
+        return f"{self.full_name} ({self.customer_number})"
+
+
+class Provider(BaseModel):
+    name = CharField(unique=True)
+    street = CharField(default="")
+    postal_code = CharField(default="")
+    city = CharField(default="")
+    contact_person = CharField(default="")
+    email = CharField(default="")
+    phone = CharField(default="")
+    version = IntegerField(default=1)
+
+    def __str__(self):
+        return self.name
+
+
+class Measure(BaseModel):
+    type_code = CharField(index=True)
+    measure_number = CharField(unique=True)
+    title = CharField()
+    provider = ForeignKeyField(Provider, backref="measures")
+    start = DateField()
+    end = DateField(index=True)
+    capacity = IntegerField(default=0)
+    location = CharField(default="")
+    procurement = CharField(default="vergabe")  # vergabe | gutschein
+    mb = ForeignKeyField(User, null=True, backref="supervised_measures", on_delete="SET NULL")
+    version = IntegerField(default=1)
+
+    @property
+    def type_label(self):
+        return MEASURE_TYPES.get(self.type_code, ("?", ""))[0]
+
+    def __str__(self):
+        return f"{self.measure_number} {self.title}"
+
+
+class Participation(BaseModel):
+    customer = ForeignKeyField(Customer, backref="participations", on_delete="CASCADE")
+    measure = ForeignKeyField(Measure, backref="participations")
+    entry = DateField()
+    planned_end = DateField(index=True)
+    exit = DateField(null=True, index=True)
+    exit_kind = CharField(null=True)  # regulaer | abbruch
+    dropout_reason = TextField(default="")
+    important_reason = BooleanField(null=True)  # wichtiger Grund
+    version = IntegerField(default=1)
+    created_at = DateTimeField(default=now)
+
+    @property
+    def is_dropout(self):
+        return self.exit_kind == "abbruch"
+
+
+class Note(BaseModel):
+    customer = ForeignKeyField(Customer, backref="notes", on_delete="CASCADE")
+    participation = ForeignKeyField(Participation, null=True, backref="notes", on_delete="SET NULL")
+    subject = CharField()
+    text = TextField(default="")
+    author = ForeignKeyField(User, backref="notes")
+    date = DateField()
+    kind = CharField(default="vermerk")
+    created_at = DateTimeField(default=now)
+
+
+class FollowUp(BaseModel):
+    """A Wiedervorlage created from a rulebook step (or by hand)."""
+
+    participation = ForeignKeyField(Participation, backref="followups", on_delete="CASCADE")
+    step_id = CharField()
+    title = CharField()
+    role = CharField()
+    earliest = DateField(null=True)
+    due = DateField(index=True)
+    status = CharField(default="open", index=True)  # open | done | cancelled
+    done_by = ForeignKeyField(User, null=True, backref="done_followups", on_delete="SET NULL")
+    done_at = DateTimeField(null=True)
+    edited_by_hand = BooleanField(default=False)
+
+    class Meta:
+        indexes = ((("participation", "step_id"), True),)
+
+
+MODELS = [
+    Team, User, AuthSession, LoginAttempt, AuditLog, JobcenterSettings,
+    Customer, Provider, Measure, Participation, Note, FollowUp,
+]

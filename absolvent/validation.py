@@ -1,0 +1,129 @@
+"""Form checking with German messages next to the field.
+
+``Checker`` reads a submitted form field by field, collects clean values in
+``data`` and messages in ``errors`` (field name -> message). Nothing is lost:
+templates re-render the raw input from ``request.form``.
+"""
+from peewee import IntegrityError
+
+from .formats import DateFormatError, parse_date
+
+
+class Checker:
+    def __init__(self, form):
+        self.form = form
+        self.data = {}
+        self.errors = {}
+
+    def _raw(self, name):
+        return (self.form.get(name) or "").strip()
+
+    def fail(self, name, message):
+        self.errors.setdefault(name, message)
+
+    def text(self, name, label, required=True, max_len=255):
+        value = self._raw(name)
+        if required and not value:
+            self.fail(name, f"Bitte {label} angeben.")
+        elif len(value) > max_len:
+            self.fail(name, f"{label} darf höchstens {max_len} Zeichen lang sein.")
+        self.data[name] = value
+        return value
+
+    def date(self, name, label, required=True):
+        try:
+            value = parse_date(self._raw(name))
+        except DateFormatError as exc:
+            self.fail(name, f"{label}: {exc}")
+            value = None
+        else:
+            if value is None and required:
+                self.fail(name, f"Bitte {label} angeben (TT.MM.JJJJ).")
+        self.data[name] = value
+        return value
+
+    def integer(self, name, label, required=True, minimum=None, maximum=None):
+        raw = self._raw(name)
+        value = None
+        if not raw:
+            if required:
+                self.fail(name, f"Bitte {label} angeben.")
+        elif not raw.isdigit():
+            self.fail(name, f"{label} muss eine ganze Zahl sein.")
+        else:
+            value = int(raw)
+            if minimum is not None and value < minimum:
+                self.fail(name, f"{label} muss mindestens {minimum} sein.")
+            if maximum is not None and value > maximum:
+                self.fail(name, f"{label} darf höchstens {maximum} sein.")
+        self.data[name] = value
+        return value
+
+    def choice(self, name, label, choices, required=True):
+        value = self._raw(name)
+        if not value:
+            if required:
+                self.fail(name, f"Bitte {label} auswählen.")
+            value = None
+        elif value not in choices:
+            self.fail(name, f"Unbekannter Wert für {label}: „{value}“.")
+        self.data[name] = value
+        return value
+
+    def record(self, name, label, model, required=True, query=None):
+        """A foreign key chosen by id; ``query`` limits what may be chosen."""
+        raw = self._raw(name)
+        obj = None
+        if not raw:
+            if required:
+                self.fail(name, f"Bitte {label} auswählen.")
+        elif not raw.isdigit():
+            self.fail(name, f"Unbekannte Auswahl für {label}.")
+        else:
+            base = query if query is not None else model.select()
+            obj = base.where(model.id == int(raw)).first()
+            if obj is None:
+                self.fail(name, f"Unbekannte Auswahl für {label}.")
+        self.data[name] = obj
+        return obj
+
+    def order(self, first, second, message):
+        """Require data[first] <= data[second] when both are set."""
+        a, b = self.data.get(first), self.data.get(second)
+        if a and b and b < a:
+            self.fail(second, message)
+
+    @property
+    def ok(self):
+        return not self.errors
+
+
+class Conflict(Exception):
+    """The record changed since the form was loaded (optimistic locking)."""
+
+
+CONFLICT_MESSAGE = ("Dieser Datensatz wurde inzwischen von einer anderen Person geändert. "
+                    "Ihre Eingaben sind unten erhalten; bitte prüfen Sie die aktuellen Daten "
+                    "und speichern Sie erneut.")
+
+
+def save_versioned(model_cls, obj, data, form_version):
+    """Update ``obj`` with ``data`` only if its version is still ``form_version``.
+
+    Returns the new version; raises Conflict when someone else saved first, and
+    lets IntegrityError through for the caller to turn into a field message.
+    """
+    try:
+        expected = int(form_version)
+    except (TypeError, ValueError):
+        raise Conflict() from None
+    fields = {getattr(model_cls, k): v for k, v in data.items()}
+    fields[model_cls.version] = expected + 1
+    updated = (model_cls.update(fields)
+               .where(model_cls.id == obj.id, model_cls.version == expected).execute())
+    if updated != 1:
+        raise Conflict()
+    return expected + 1
+
+
+__all__ = ["Checker", "Conflict", "CONFLICT_MESSAGE", "IntegrityError", "save_versioned"]

@@ -1,0 +1,212 @@
+"""Fixtures in the flaskr style: app, client, runner, auth, plus small factories.
+
+The suite runs on SQLite by default; ABSOLVENT_TEST_DB=postgresql://… (set by
+`make test` from TEST_DATABASE_URL) runs it on that database. The schema is
+built by the migrations once per session and emptied before every test.
+"""
+import datetime
+import os
+import re
+
+import pytest
+
+from absolvent import create_app
+from absolvent.db import database, make_database, migrate
+from absolvent.models import (
+    Customer, JobcenterSettings, Measure, Participation, Provider, Team, User,
+)
+from absolvent.passwords import hash_password
+
+PASSWORD = "Test-Passwort-123"
+_HASH = hash_password(PASSWORD)
+
+
+def _drop_everything(url):
+    db = make_database(url, pooled=False)
+    db.connect()
+    if url.startswith("postgres"):
+        db.execute_sql("DROP SCHEMA public CASCADE")
+        db.execute_sql("CREATE SCHEMA public")
+    db.close()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    url = os.environ.get("ABSOLVENT_TEST_DB")
+    if url:
+        _drop_everything(url)
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+def _empty_tables(db):
+    tables = [t for t in db.get_tables() if t != "schema_migration" and not t.startswith("sqlite_")]
+    if not tables:
+        return
+    if url_is_postgres(db):
+        db.execute_sql("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+    else:
+        db.execute_sql("PRAGMA foreign_keys = OFF")
+        for t in tables:
+            db.execute_sql(f'DELETE FROM "{t}"')
+        db.execute_sql("PRAGMA foreign_keys = ON")
+
+
+def url_is_postgres(db):
+    return db.__class__.__name__.startswith("Postgres")
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = create_app({
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "DATABASE_POOLED": False,
+        "SECRET_KEY": "test-secret",
+        "SESSION_COOKIE_SECURE": False,
+        "DOCUMENT_STORE": str(tmp_path / "documents"),
+    })
+    with app.app_context():
+        database.connect(reuse_if_open=True)
+        migrate()
+        _empty_tables(database.obj)
+        JobcenterSettings.create(name="Jobcenter Test", street="Teststr. 1", postal_code="38640",
+                                 city="Goslar", bundesland="NI", active_rulebook="goslar-2016")
+        database.close()
+    yield app
+    if not database.is_closed():
+        database.close()
+
+
+@pytest.fixture
+def db(app):
+    """Direct model access with an open connection (no app context is held open:
+    requests must get their own app context and ``g``)."""
+    with database.connection_context():
+        yield database
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class Factory:
+    """Small factories for test data; every call commits at once."""
+
+    def __init__(self):
+        self._n = 0
+
+    def _next(self):
+        self._n += 1
+        return self._n
+
+    def team(self, name=None):
+        return Team.get_or_create(name=name or f"Team {self._next()}")[0]
+
+    def user(self, username=None, roles="pAp", team=None, **kw):
+        username = username or f"user{self._next()}"
+        return User.create(username=username, name=kw.pop("name", username.title()), roles=roles,
+                           team=team, password_hash=_HASH, **kw)
+
+    def provider(self, **kw):
+        n = self._next()
+        return Provider.create(name=kw.pop("name", f"Träger {n}"), city="Goslar", **kw)
+
+    def customer(self, team, pap=None, **kw):
+        n = self._next()
+        data = dict(customer_number=f"123D{n:06d}", first_name="Erika", last_name=f"Muster{n}",
+                    birth_date=datetime.date(1990, 5, 17), team=team, pap=pap)
+        data.update(kw)
+        return Customer.create(**data)
+
+    def measure(self, type_code="MAT", start=datetime.date(2026, 1, 5), end=datetime.date(2026, 6, 30),
+                mb=None, provider=None, **kw):
+        n = self._next()
+        return Measure.create(type_code=type_code, measure_number=kw.pop("measure_number", f"962/{n:05d}"),
+                              title=kw.pop("title", f"Maßnahme {n}"), provider=provider or self.provider(),
+                              start=start, end=end, capacity=kw.pop("capacity", 12), mb=mb, **kw)
+
+    def participation(self, customer, measure, entry=None, planned_end=None, **kw):
+        return Participation.create(customer=customer, measure=measure, entry=entry or measure.start,
+                                    planned_end=planned_end or measure.end, **kw)
+
+
+@pytest.fixture
+def make(db):
+    return Factory()
+
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+class Auth:
+    def __init__(self, client):
+        self.client = client
+        self.token = None
+
+    def login(self, username, password=PASSWORD):
+        page = self.client.get("/anmelden")
+        token = CSRF_RE.search(page.get_data(as_text=True)).group(1)
+        response = self.client.post("/anmelden", data={
+            "username": username, "password": password, "csrf_token": token})
+        self.token = None
+        return response
+
+    def csrf(self):
+        if self.token is None:
+            page = self.client.get("/start")
+            self.token = CSRF_RE.search(page.get_data(as_text=True)).group(1)
+        return self.token
+
+    def post(self, url, data=None, htmx=False, **kw):
+        """POST with the CSRF token: as form field, or as header like htmx does."""
+        data = dict(data or {})
+        headers = kw.pop("headers", {})
+        if htmx:
+            headers.update({"HX-Request": "true", "X-CSRFToken": self.csrf()})
+        else:
+            data.setdefault("csrf_token", self.csrf())
+        return self.client.post(url, data=data, headers=headers, **kw)
+
+    def get(self, url, htmx=False, **kw):
+        headers = kw.pop("headers", {})
+        if htmx:
+            headers["HX-Request"] = "true"
+        return self.client.get(url, headers=headers, **kw)
+
+    def logout(self):
+        return self.post("/abmelden")
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+@pytest.fixture
+def world(make):
+    """Two teams with users for every role, customers, measures and participations."""
+    t1, t2 = make.team("Team A"), make.team("Team B")
+    w = {"t1": t1, "t2": t2}
+    w["pap1"] = make.user("pap1", "pAp", t1)
+    w["pap2"] = make.user("pap2", "pAp", t2)
+    w["mb1"] = make.user("mb1", "MB")
+    w["mb2"] = make.user("mb2", "MB")
+    w["tl1"] = make.user("tl1", "TL", t1)
+    w["bl"] = make.user("bl", "BL")
+    w["admin"] = make.user("admin", "Admin")
+    w["dqm1"] = make.user("dqm1", "DQM", t1)
+    w["bov1"] = make.user("bov1", "boV", t1)
+    w["c1"] = make.customer(t1, w["pap1"], last_name="Albrecht")
+    w["c2"] = make.customer(t2, w["pap2"], last_name="Berger")
+    w["m1"] = make.measure("MAT", mb=w["mb1"], measure_number="962/00001")
+    w["m2"] = make.measure("FBW", mb=w["mb2"], measure_number="962/00002")
+    w["p1"] = make.participation(w["c1"], w["m1"])
+    w["p2"] = make.participation(w["c2"], w["m2"])
+    return w
