@@ -7,6 +7,7 @@
 Providers and measures are no personal data: every logged-in user may read them.
 """
 from flask import abort
+
 from .models import Customer, Measure, Participation
 
 TEAM_ROLES = ("pAp", "boV", "AG-S", "TL", "DQM")

@@ -1,5 +1,6 @@
 """Verwaltung (Admin): users, teams and the Jobcenter settings."""
 from flask import Blueprint, abort, flash, request, url_for
+from peewee import JOIN
 
 from . import audit
 from .auth import roles_required
@@ -67,7 +68,7 @@ def save_user(form, user=None):
 @bp.get("/benutzer")
 @roles_required("Admin")
 def users():
-    rows = User.select(User, Team).join(Team, join_type="LEFT OUTER").order_by(User.name)
+    rows = User.select(User, Team).join(Team, join_type=JOIN.LEFT_OUTER).order_by(User.name)
     return render("admin/users.html", users=rows, roles=ROLES)
 
 

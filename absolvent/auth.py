@@ -62,7 +62,7 @@ def roles_required(*codes):
 def _too_many_failures(username, address):
     cfg = current_app.config
     since = now() - datetime.timedelta(minutes=cfg["LOGIN_WINDOW_MINUTES"])
-    failed = LoginAttempt.select().where(LoginAttempt.at >= since, LoginAttempt.success == False)  # noqa: E712
+    failed = LoginAttempt.select().where(LoginAttempt.at >= since, LoginAttempt.success == False)
     by_account = failed.where(LoginAttempt.username == username).count()
     by_address = failed.where(LoginAttempt.address == address).count()
     return by_account >= cfg["LOGIN_MAX_FAILURES_ACCOUNT"] or by_address >= cfg["LOGIN_MAX_FAILURES_ADDRESS"]

@@ -1,6 +1,7 @@
 """Kunden: list with active search, detail, create, edit (team-scoped)."""
 from flask import Blueprint, abort, request, url_for
 from flask_login import current_user, login_required
+from peewee import JOIN
 
 from . import access, audit, operations
 from .models import Customer, Measure, Note, Participation, User
@@ -37,7 +38,7 @@ def index():
     page = max(request.args.get("seite", 1, type=int), 1)
     query = search(visible_customers(), q)
     total = query.count()
-    rows = (query.select(Customer, User).join(User, on=(Customer.pap == User.id), join_type="LEFT OUTER")
+    rows = (query.select(Customer, User).join(User, on=(Customer.pap == User.id), join_type=JOIN.LEFT_OUTER)
             .order_by(Customer.last_name, Customer.first_name, Customer.id).paginate(page, PAGE_SIZE))
     audit.log("read", "customer-list", detail=f"Suche={q!r} Seite={page}")
     return render("customers/list.html", "customer_results", customers=rows, q=q, page=page,
@@ -47,7 +48,7 @@ def index():
 
 def _pap_options():
     paps = User.select().where(User.team == current_user.team_id, User.roles.contains("pAp"),
-                               User.active == True).order_by(User.name)  # noqa: E712
+                               User.active == True).order_by(User.name)
     return [(u.id, u.name) for u in paps]
 
 

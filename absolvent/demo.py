@@ -32,17 +32,26 @@ USERS = [
 ]
 # type, title, months, capacity, procurement
 MEASURES = [
-    ("MAT", "Aktivierung 25+", 3, 20, "vergabe"), ("MAT", "Perspektive Arbeit", 6, 28, "vergabe"),
-    ("MAT", "Coaching Alleinerziehende", 9, 15, "vergabe"), ("MAG", "Betriebliche Erprobung Lager", 1, 5, "vergabe"),
-    ("AVGS", "Einzelcoaching Bewerbung", 2, 8, "gutschein"), ("AVGS", "Gesundheitsorientiertes Coaching", 4, 8, "gutschein"),
-    ("AGH", "Grünpflege Stadtpark", 6, 15, "vergabe"), ("AGH", "Sozialkaufhaus", 10, 24, "vergabe"),
-    ("FBW", "Staplerschein und Lagerlogistik", 2, 15, "gutschein"), ("FBW", "Pflegehelfer/in Basiskurs", 5, 18, "gutschein"),
+    ("MAT", "Aktivierung 25+", 3, 20, "vergabe"),
+    ("MAT", "Perspektive Arbeit", 6, 28, "vergabe"),
+    ("MAT", "Coaching Alleinerziehende", 9, 15, "vergabe"),
+    ("MAG", "Betriebliche Erprobung Lager", 1, 5, "vergabe"),
+    ("AVGS", "Einzelcoaching Bewerbung", 2, 8, "gutschein"),
+    ("AVGS", "Gesundheitsorientiertes Coaching", 4, 8, "gutschein"),
+    ("AGH", "Grünpflege Stadtpark", 6, 15, "vergabe"),
+    ("AGH", "Sozialkaufhaus", 10, 24, "vergabe"),
+    ("FBW", "Staplerschein und Lagerlogistik", 2, 15, "gutschein"),
+    ("FBW", "Pflegehelfer/in Basiskurs", 5, 18, "gutschein"),
     ("FBW-ABS", "Umschulung Kaufleute Büromanagement", 24, 16, "gutschein"),
     ("FBW-ABS", "Umschulung Fachkraft Lagerlogistik", 24, 12, "gutschein"),
-    ("BAE", "BaE integrativ Metall", 36, 14, "vergabe"), ("BAE", "BaE kooperativ Verkauf", 24, 10, "vergabe"),
-    ("BVB", "Berufsvorbereitung Handwerk", 10, 18, "vergabe"), ("EQ", "Einstiegsqualifizierung Einzelhandel", 8, 6, "vergabe"),
-    ("16E", "Eingliederung Langzeitarbeitslose", 24, 6, "vergabe"), ("16I", "Teilhabe am Arbeitsmarkt", 36, 6, "vergabe"),
-    ("MAT", "Digitale Kompetenzen", 4, 22, "vergabe"), ("FBW", "Berufskraftfahrer Modul", 3, 12, "gutschein"),
+    ("BAE", "BaE integrativ Metall", 36, 14, "vergabe"),
+    ("BAE", "BaE kooperativ Verkauf", 24, 10, "vergabe"),
+    ("BVB", "Berufsvorbereitung Handwerk", 10, 18, "vergabe"),
+    ("EQ", "Einstiegsqualifizierung Einzelhandel", 8, 6, "vergabe"),
+    ("16E", "Eingliederung Langzeitarbeitslose", 24, 6, "vergabe"),
+    ("16I", "Teilhabe am Arbeitsmarkt", 36, 6, "vergabe"),
+    ("MAT", "Digitale Kompetenzen", 4, 22, "vergabe"),
+    ("FBW", "Berufskraftfahrer Modul", 3, 12, "gutschein"),
 ]
 
 
@@ -115,7 +124,8 @@ def load(today=None, on_participation=None):
                 if end < today:
                     if rng.random() < 0.15:
                         p.exit = entry + (end - entry) * rng.randint(3, 8) // 10
-                        p.exit_kind, p.dropout_reason = "abbruch", "Arbeitsaufnahme" if rng.random() < .5 else "Krankheit"
+                        p.exit_kind = "abbruch"
+                        p.dropout_reason = "Arbeitsaufnahme" if rng.random() < .5 else "Krankheit"
                         p.important_reason = rng.random() < 0.6
                     else:
                         p.exit, p.exit_kind = end, "regulaer"

@@ -1,4 +1,6 @@
 """German error pages (403, 404, 413, 500) and the CSRF rejection."""
+import contextlib
+
 from flask import current_app
 
 from .db import database
@@ -31,10 +33,8 @@ def csrf_error(exc):
 
 def internal_error(exc):
     if not database.is_closed():
-        try:
+        with contextlib.suppress(Exception):  # the connection may be gone
             database.rollback()
-        except Exception:  # pragma: no cover - the connection may be gone
-            pass
     return _page(500)
 
 

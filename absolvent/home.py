@@ -3,7 +3,7 @@ import datetime
 
 from flask import Blueprint, redirect, url_for
 from flask_login import current_user, login_required
-from peewee import fn
+from peewee import JOIN, fn
 
 from . import access
 from .models import Customer, FollowUp, Measure, Participation, User
@@ -35,7 +35,7 @@ def index():
         sections["followups"] = due.order_by(FollowUp.due).limit(25)
     if user.has_role("MB"):
         sections["measures"] = (Measure.select(Measure, fn.COUNT(Participation.id).alias("n"))
-                                .join(Participation, join_type="LEFT OUTER")
+                                .join(Participation, join_type=JOIN.LEFT_OUTER)
                                 .where(Measure.mb == user.id, Measure.end >= today)
                                 .group_by(Measure).order_by(Measure.start))
     if user.has_role("TL", "BL"):

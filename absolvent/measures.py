@@ -38,7 +38,7 @@ def index():
 def _options():
     providers = [(p.id, p.name) for p in Provider.select().order_by(Provider.name)]
     mbs = [(u.id, u.name) for u in User.select().where(User.roles.contains("MB"),
-                                                       User.active == True).order_by(User.name)]  # noqa: E712
+                                                       User.active == True).order_by(User.name)]
     return dict(provider_options=providers, mb_options=mbs,
                 type_options=[(k, f"{k} – {v[0]}") for k, v in MEASURE_TYPES.items()],
                 procurement_options=list(PROCUREMENT.items()))

@@ -6,7 +6,6 @@ tests/test_migrations.py proves the migrated schema equals the models.
 import datetime
 
 from peewee import (
-    BlobField,
     BooleanField,
     CharField,
     DateField,

@@ -43,7 +43,7 @@ def check_customer(form, team):
     c.text("street", "Straße", required=False)
     c.text("postal_code", "PLZ", required=False, max_len=10)
     c.text("city", "Ort", required=False, max_len=100)
-    paps = User.select().where(User.team == team, User.roles.contains("pAp"), User.active == True)  # noqa: E712
+    paps = User.select().where(User.team == team, User.roles.contains("pAp"), User.active == True)
     c.record("pap", "die zuständige Ansprechperson (pAp)", User, required=False, query=paps)
     c.data["salutation"] = c.data["salutation"] or ""
     c.data["team"] = team
@@ -92,7 +92,7 @@ def check_measure(form):
     c.integer("capacity", "Plätze", required=False, minimum=0, maximum=10000)
     c.text("location", "Ort", required=False)
     c.choice("procurement", "die Beschaffungsart", PROCUREMENT)
-    mbs = User.select().where(User.roles.contains("MB"), User.active == True)  # noqa: E712
+    mbs = User.select().where(User.roles.contains("MB"), User.active == True)
     c.record("mb", "die Maßnahmebetreuung (MB)", User, required=False, query=mbs)
     c.data["capacity"] = c.data["capacity"] or 0
     return c
@@ -127,10 +127,9 @@ def check_participation(form, customer_query, measure_query):
     c.data["important_reason"] = {"ja": True, "nein": False}.get(important) if kind == "abbruch" else None
     if kind != "abbruch":
         c.data["dropout_reason"] = ""
-    if measure and entry and not c.errors.get("entry"):
-        if entry < measure.start or entry > measure.end:
-            c.fail("entry", f"Der Eintritt muss im Maßnahmezeitraum liegen "
-                            f"({measure.start:%d.%m.%Y} – {measure.end:%d.%m.%Y}).")
+    if measure and entry and not c.errors.get("entry") and not measure.start <= entry <= measure.end:
+        c.fail("entry", f"Der Eintritt muss im Maßnahmezeitraum liegen "
+                        f"({measure.start:%d.%m.%Y} – {measure.end:%d.%m.%Y}).")
     if customer and measure and not c.errors:
         clash = (Participation.select().where(
             Participation.customer == customer, Participation.measure == measure,
@@ -138,7 +137,8 @@ def check_participation(form, customer_query, measure_query):
         if form.get("id"):
             clash = clash.where(Participation.id != int(form["id"]))
         if clash.exists():
-            c.fail("entry", "Für diese Person ist in dieser Maßnahme bereits eine Teilnahme mit diesem Eintritt erfasst.")
+            c.fail("entry", "Für diese Person ist in dieser Maßnahme bereits eine Teilnahme "
+                            "mit diesem Eintritt erfasst.")
     return c
 
 

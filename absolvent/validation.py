@@ -126,4 +126,4 @@ def save_versioned(model_cls, obj, data, form_version):
     return expected + 1
 
 
-__all__ = ["Checker", "Conflict", "CONFLICT_MESSAGE", "IntegrityError", "save_versioned"]
+__all__ = ["CONFLICT_MESSAGE", "Checker", "Conflict", "IntegrityError", "save_versioned"]

@@ -1,0 +1,83 @@
+"""The in-process renderers (run inside the isolated child by ``render.py``).
+
+Both take a context already checked by ``context.prepare_context`` and return
+the document bytes; both raise ``TemplateRefused`` / ``RenderTooLarge``.
+Imported by the forkserver at start (preload), so children start warm.
+"""
+
+import zipfile
+from dataclasses import dataclass, field
+from io import BytesIO
+from pathlib import Path
+
+from docx.opc.exceptions import PackageNotFoundError
+from docxtpl import DocxTemplate
+from jinja2.exceptions import TemplateError
+from weasyprint import HTML
+
+from .errors import RenderTooLarge, TemplateRefused
+from .fetcher import BASE_URL, SafeFetcher
+from .sandbox import make_env, refused_from
+
+NOT_A_DOCX = "Die Datei ist keine gültige Word-Vorlage (DOCX)."
+
+
+@dataclass
+class PdfResult:
+    """A rendered PDF and the URLs its fetcher allowed and refused."""
+
+    pdf: bytes
+    fetched: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+
+
+def open_docx_template(template: bytes) -> DocxTemplate:
+    """Return a ``DocxTemplate`` for the bytes; raise ``TemplateRefused`` if not a DOCX."""
+    if not zipfile.is_zipfile(BytesIO(template)):
+        raise TemplateRefused(NOT_A_DOCX)
+    try:
+        with zipfile.ZipFile(BytesIO(template)) as archive:
+            if "word/document.xml" not in archive.namelist():
+                raise TemplateRefused(NOT_A_DOCX)
+        doc = DocxTemplate(BytesIO(template))
+        doc.init_docx()
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
+        raise TemplateRefused(NOT_A_DOCX) from exc
+    return doc
+
+
+def docx_bytes(template: bytes, context: dict, max_output_bytes: int) -> bytes:
+    """Fill a docxtpl template in the sandbox (autoescape on) and return the DOCX."""
+    doc = open_docx_template(template)
+    try:
+        doc.render(context, jinja_env=make_env(), autoescape=True)
+    except TemplateError as exc:
+        raise refused_from(exc) from None
+    except Exception as exc:  # noqa: BLE001 - e.g. {{ 1 / 0 }}: the template's fault
+        raise refused_from(exc) from None
+    out = BytesIO()
+    doc.save(out)
+    return check_output(out.getvalue(), max_output_bytes)
+
+
+def pdf_result(
+    html_template: str, context: dict, mounts: dict[str, Path], max_output_bytes: int
+) -> PdfResult:
+    """Fill the print HTML in the sandbox, lay it out with ``SafeFetcher``; return PdfResult."""
+    try:
+        html = make_env().from_string(html_template).render(context)
+    except Exception as exc:  # noqa: BLE001 - TemplateError, or e.g. {{ 1 / 0 }}
+        raise refused_from(exc) from None
+    fetcher = SafeFetcher(mounts, max_bytes=max_output_bytes)
+    pdf = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf()
+    return PdfResult(check_output(pdf, max_output_bytes), fetcher.fetched, fetcher.refused)
+
+
+def check_output(data: bytes, max_output_bytes: int) -> bytes:
+    """Return ``data``; raise ``RenderTooLarge`` when it exceeds the limit."""
+    if len(data) > max_output_bytes:
+        raise RenderTooLarge(
+            f"Das erzeugte Dokument ist mit {len(data) / 1_000_000:.1f} MB größer als die "
+            f"erlaubten {max_output_bytes / 1_000_000:g} MB."
+        )
+    return data

@@ -1,0 +1,67 @@
+"""The Jinja environment every document template is rendered in.
+
+A ``SandboxedEnvironment`` with autoescape on, no loader (a template cannot
+include or import files), and one extra rule: touching an unsafe attribute
+(``__class__``, ``__globals__`` …) raises at once instead of yielding an
+Undefined that might pass unnoticed in an ``{% if %}``.
+"""
+
+from jinja2 import TemplateSyntaxError
+from jinja2.exceptions import SecurityError, UndefinedError
+from jinja2.sandbox import SandboxedEnvironment
+
+from .errors import TemplateRefused
+
+INTERNALS_MESSAGE = (
+    "Die Vorlage versucht, auf interne Python-Objekte zuzugreifen; "
+    "das ist in Dokumentvorlagen nicht erlaubt"
+)
+
+
+class DocumentSandbox(SandboxedEnvironment):
+    """Sandbox that refuses (raises ``SecurityError``) instead of returning Undefined."""
+
+    def unsafe_undefined(self, obj, attribute):
+        raise SecurityError(f"access to attribute {attribute!r} of {type(obj).__name__!r}")
+
+
+def lines(value):
+    """Filter ``lines``: a list of lines (or a text) as one text with newlines.
+
+    Newlines survive in both outputs: docxtpl turns a newline inside a text run
+    into ``<w:br/>`` after rendering, and the print stylesheet sets
+    ``white-space: pre-line`` on ``.lines`` blocks.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return "\n".join(str(v) for v in value)
+    return value
+
+
+def make_env() -> DocumentSandbox:
+    """Return a fresh sandbox (autoescape on, no loader, extra filter ``lines``)."""
+    env = DocumentSandbox(autoescape=True)
+    env.filters["lines"] = lines
+    return env
+
+
+def refused_from(exc: Exception) -> TemplateRefused:
+    """Translate a Jinja error into a German ``TemplateRefused`` (with line when known)."""
+    if isinstance(exc, SecurityError):
+        return TemplateRefused(f"{INTERNALS_MESSAGE} ({exc}).")
+    if isinstance(exc, TemplateSyntaxError):
+        where = f" in Zeile {exc.lineno}" if exc.lineno else ""
+        snippet = ""
+        context = getattr(exc, "docx_context", None)
+        if context:
+            text = " ".join(line.strip() for line in context if line.strip())
+            snippet = f" (Umgebung: „{text[:120]}“)"
+        return TemplateRefused(
+            f"Die Vorlage hat einen Syntaxfehler{where}: {exc.message}{snippet}."
+        )
+    if isinstance(exc, UndefinedError):
+        return TemplateRefused(f"Die Vorlage verwendet ein unbekanntes Feld: {exc.message}.")
+    return TemplateRefused(
+        f"Die Vorlage konnte nicht ausgefüllt werden: {type(exc).__name__}: {exc}."
+    )

@@ -1,0 +1,107 @@
+"""Benchmark: our document layer vs. plain docxtpl / plain WeasyPrint (not a test).
+
+For every document in forms/ and each of its formats, renders the sample N
+times (default 10, ``BENCH_N``) three ways and prints mean/median ms:
+
+- ``absolvent``  render_docx / render_pdf: context check, sandbox, autoescape,
+                 SafeFetcher, child process with time limit (the real path)
+- ``in-process`` the same engine without the child process (sandbox + fetcher only)
+- ``plain``      ``DocxTemplate(path).render(ctx)`` without sandbox, or
+                 ``weasyprint.HTML(string=jinja2.Template(src).render(ctx), base_url=…)
+                 .write_pdf()`` with WeasyPrint's default fetcher (static files
+                 reached through a file:// base URL, the way an unguarded app would).
+
+Run: .venv/bin/python bench/bench_documents.py
+"""
+
+import os
+import statistics
+import time
+import warnings
+from functools import partial
+from io import BytesIO
+from pathlib import Path
+
+with warnings.catch_warnings():  # libharfbuzz-subset0 missing: WeasyPrint warns at import
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import weasyprint
+
+import jinja2
+from docxtpl import DocxTemplate
+
+from absolvent.documents import DEFAULT_STATIC_DIR, registry, render_docx, render_pdf
+from absolvent.documents.context import prepare_context
+from absolvent.documents.engine import docx_bytes, pdf_result
+from absolvent.documents.sandbox import lines
+
+ROOT = Path(__file__).resolve().parent.parent
+FORMS = ROOT / "forms"
+N = int(os.environ.get("BENCH_N", "10"))
+
+
+def timed(func, n=N) -> list[float]:
+    func()  # warm-up
+    runs = []
+    for _ in range(n):
+        start = time.perf_counter()
+        func()
+        runs.append((time.perf_counter() - start) * 1000)
+    return runs
+
+
+def plain_docx(path: Path, ctx: dict) -> bytes:
+    doc = DocxTemplate(path)
+    env = jinja2.Environment()  # no sandbox, no autoescape; only our `lines` filter
+    env.filters["lines"] = lines
+    doc.render(ctx, env)
+    out = BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def plain_pdf(path: Path, ctx: dict) -> bytes:
+    env = jinja2.Environment()
+    env.filters["lines"] = lines
+    html = env.from_string(path.read_text(encoding="utf-8")).render(ctx)
+    # Same stylesheet, reached through file:// URLs (what WeasyPrint does by default).
+    static = DEFAULT_STATIC_DIR.as_uri()
+    html = html.replace('href="/forms/_print/print.css"', "")
+    css = (FORMS / "_print" / "print.css").read_text(encoding="utf-8")
+    css = css.replace('url("/static/', f'url("{static}/')
+    return weasyprint.HTML(string=html, base_url=FORMS.as_uri() + "/").write_pdf(
+        stylesheets=[weasyprint.CSS(string=css, base_url=static + "/")])
+
+
+def main() -> None:
+    mounts = {"/static/": DEFAULT_STATIC_DIR, "/forms/_print/": FORMS / "_print"}
+    rows = []
+    for spec in registry.list_documents(FORMS):
+        ctx = registry.load_sample(spec)
+        for fmt in spec.formats:
+            if fmt == "docx":
+                data = spec.docx_path.read_bytes()
+                ours = timed(partial(render_docx, spec.docx_path, ctx))
+                inproc = timed(partial(docx_bytes, data, prepare_context(ctx, 10**6), 10**8))
+                plain = timed(partial(plain_docx, spec.docx_path, ctx))
+            else:
+                src = spec.html_path.read_text(encoding="utf-8")
+                ours = timed(partial(render_pdf, spec.html_path, ctx))
+                inproc = timed(partial(pdf_result, src, prepare_context(ctx, 10**6), mounts, 10**8))
+                plain = timed(partial(plain_pdf, spec.html_path, ctx))
+            rows.append((f"{spec.name}.{fmt}", ours, inproc, plain))
+
+    head = (f"{'document':34} {'absolvent mean/median':>22} {'in-process mean/median':>23} "
+            f"{'plain mean/median':>18} {'overhead':>10}")
+    print(f"N = {N} renders each (ms)")
+    print(head)
+    print("-" * len(head))
+    for name, ours, inproc, plain in rows:
+        def fmt(runs):
+            return f"{statistics.mean(runs):8.1f} / {statistics.median(runs):7.1f}"
+        overhead = statistics.median(ours) - statistics.median(plain)
+        print(f"{name:34} {fmt(ours):>22} {fmt(inproc):>23} {fmt(plain):>18} "
+              f"{overhead:+9.1f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,111 @@
+"""The access matrix: who sees and changes which records (access.py)."""
+import pytest
+
+from absolvent.models import AuditLog
+
+ALL = ["pap1", "pap2", "mb1", "mb2", "tl1", "bl", "admin", "dqm1", "bov1"]
+
+CUSTOMER_VIEW = {"pap1", "mb1", "tl1", "bl", "dqm1", "bov1"}            # c1: team A, in m1 (mb1)
+CUSTOMER_EDIT = {"pap1", "tl1"}
+PARTICIPATION_VIEW = {"pap1", "mb1", "tl1", "bl", "dqm1", "bov1"}
+PARTICIPATION_EDIT = {"pap1", "mb1", "tl1"}
+MEASURE_EDIT = {"mb1", "tl1", "bl", "admin"}                              # m1 is mb1's
+ADMIN = {"admin"}
+
+
+def _status(auth, url):
+    return auth.get(url).status_code
+
+
+@pytest.mark.parametrize("who", ALL)
+def test_customer_detail(world, auth, who):
+    auth.login(who)
+    expected = 200 if who in CUSTOMER_VIEW else 403
+    assert _status(auth, f"/kunden/{world['c1'].id}") == expected
+
+
+@pytest.mark.parametrize("who", ALL)
+def test_customer_edit(world, auth, who):
+    auth.login(who)
+    url = f"/kunden/{world['c1'].id}/bearbeiten"
+    assert _status(auth, url) == (200 if who in CUSTOMER_EDIT else 403)
+
+
+@pytest.mark.parametrize("who", ALL)
+def test_participation_detail(world, auth, who):
+    auth.login(who)
+    assert _status(auth, f"/teilnahmen/{world['p1'].id}") == (200 if who in PARTICIPATION_VIEW else 403)
+
+
+@pytest.mark.parametrize("who", ALL)
+def test_participation_edit(world, auth, who):
+    auth.login(who)
+    url = f"/teilnahmen/{world['p1'].id}/bearbeiten"
+    assert _status(auth, url) == (200 if who in PARTICIPATION_EDIT else 403)
+
+
+@pytest.mark.parametrize("who", ALL)
+def test_measure_edit(world, auth, who):
+    auth.login(who)
+    assert _status(auth, f"/massnahmen/{world['m1'].id}/bearbeiten") == (200 if who in MEASURE_EDIT else 403)
+
+
+@pytest.mark.parametrize("who", ALL)
+@pytest.mark.parametrize("url", ["/verwaltung/benutzer", "/verwaltung/teams", "/verwaltung/einstellungen",
+                                 "/verwaltung/benutzer/neu"])
+def test_admin_pages(world, auth, who, url):
+    auth.login(who)
+    assert _status(auth, url) == (200 if who in ADMIN else 403)
+
+
+@pytest.mark.parametrize("who,visible", [
+    ("pap1", {"Albrecht"}), ("pap2", {"Berger"}), ("mb1", {"Albrecht"}), ("mb2", {"Berger"}),
+    ("tl1", {"Albrecht"}), ("bl", {"Albrecht", "Berger"}), ("admin", set()),
+])
+def test_customer_list_scoped(world, auth, who, visible):
+    auth.login(who)
+    page = auth.get("/kunden/").get_data(as_text=True)
+    assert {n for n in ("Albrecht", "Berger") if n in page} == visible
+
+
+@pytest.mark.parametrize("who,visible", [
+    ("pap1", {"Albrecht"}), ("mb2", {"Berger"}), ("bl", {"Albrecht", "Berger"}), ("admin", set()),
+])
+def test_participation_list_scoped(world, auth, who, visible):
+    auth.login(who)
+    page = auth.get("/teilnahmen/?status=").get_data(as_text=True)
+    assert {n for n in ("Albrecht", "Berger") if n in page} == visible
+
+
+def test_measure_page_shows_only_visible_participants(world, auth, make):
+    other = make.customer(world["t2"], world["pap2"], last_name="Zander")
+    make.participation(other, world["m1"])
+    auth.login("pap1")
+    page = auth.get(f"/massnahmen/{world['m1'].id}").get_data(as_text=True)
+    assert "Albrecht" in page and "Zander" not in page and "2 Teilnahmen" in page
+    auth.logout()
+    auth.login("mb1")
+    page = auth.get(f"/massnahmen/{world['m1'].id}").get_data(as_text=True)
+    assert "Albrecht" in page and "Zander" in page
+
+
+@pytest.mark.parametrize("who,labels", [
+    ("pap1", {"Kunden", "Teilnahmen", "Maßnahmen"}), ("admin", {"Verwaltung", "Maßnahmen"}),
+])
+def test_navigation_per_role(world, auth, who, labels):
+    auth.login(who)
+    page = auth.get("/start").get_data(as_text=True)
+    nav = page.split('aria-label="Hauptnavigation"')[1].split("</nav>")[0]
+    for label in labels:
+        assert f">{label}<" in nav
+    assert (">Verwaltung<" in nav) == (who == "admin")
+    assert (">Kunden<" in nav) == (who != "admin")
+
+
+def test_reads_are_audited(world, auth):
+    auth.login("pap1")
+    auth.get(f"/kunden/{world['c1'].id}")
+    auth.get(f"/teilnahmen/{world['p1'].id}")
+    rows = {(a.action, a.entity, a.entity_id) for a in AuditLog.select()}
+    assert ("read", "customer", str(world["c1"].id)) in rows
+    assert ("read", "participation", str(world["p1"].id)) in rows

@@ -1,0 +1,116 @@
+import pytest
+
+from absolvent.models import AuditLog, Customer
+
+VALID = {"customer_number": "987D123456", "salutation": "Frau", "first_name": "Zoë",
+         "last_name": "Öztürk-Groß", "birth_date": "29.02.1992", "street": "Hauptstr. 5",
+         "postal_code": "38640", "city": "Goslar"}
+
+
+def test_list_full_page_and_fragment(world, auth):
+    auth.login("pap1")
+    full = auth.get("/kunden/")
+    assert full.status_code == 200 and "<html" in full.get_data(as_text=True)
+    assert "HX-Request" in full.headers["Vary"]
+    frag = auth.get("/kunden/?q=Albr", htmx=True)
+    body = frag.get_data(as_text=True)
+    assert "<html" not in body and body.lstrip().startswith('<div id="customer-results"')
+    assert "Albrecht" in body and "1 Treffer" in body
+
+
+def test_search_by_number_and_no_hits(world, auth):
+    auth.login("pap1")
+    assert "Albrecht" in auth.get(f"/kunden/?q={world['c1'].customer_number}", htmx=True).get_data(as_text=True)
+    body = auth.get("/kunden/?q=gibtesnicht", htmx=True).get_data(as_text=True)
+    assert "Keine Kundinnen oder Kunden gefunden." in body
+
+
+def test_boosted_request_gets_full_page(world, auth):
+    auth.login("pap1")
+    body = auth.get("/kunden/", headers={"HX-Request": "true", "HX-Boosted": "true"}).get_data(as_text=True)
+    assert "<html" in body
+
+
+def test_create_customer(world, auth):
+    auth.login("pap1")
+    assert "Neue Kundin" in auth.get("/kunden/neu").get_data(as_text=True)
+    response = auth.post("/kunden/neu", {**VALID, "pap": world["pap1"].id})
+    assert response.status_code == 302
+    c = Customer.get(Customer.customer_number == "987D123456")
+    assert c.team_id == world["t1"].id and c.birth_date.isoformat() == "1992-02-29"
+    assert c.last_name == "Öztürk-Groß"
+    assert AuditLog.select().where(AuditLog.action == "create", AuditLog.entity == "customer").exists()
+
+
+def test_create_via_htmx_redirects_with_header(world, auth):
+    auth.login("pap1")
+    response = auth.post("/kunden/neu", VALID, htmx=True)
+    assert response.status_code == 204
+    assert response.headers["HX-Redirect"].startswith("/kunden/")
+
+
+@pytest.mark.parametrize("field,value,message", [
+    ("birth_date", "31.02.1990", "Dieses Datum gibt es nicht."),
+    ("birth_date", "1990/05/17", "Bitte ein Datum im Format TT.MM.JJJJ eingeben."),
+    ("birth_date", "", "Bitte Geburtsdatum angeben (TT.MM.JJJJ)."),
+    ("customer_number", "", "Bitte die Kundennummer angeben."),
+    ("customer_number", "12$45", "Die Kundennummer darf nur Buchstaben"),
+    ("last_name", "", "Bitte den Nachnamen angeben."),
+    ("salutation", "Dr.", "Unbekannter Wert für die Anrede"),
+    ("pap", "99999", "Unbekannte Auswahl für die zuständige Ansprechperson (pAp)."),
+])
+@pytest.mark.parametrize("htmx", [False, True])
+def test_validation_messages_next_to_field(world, auth, field, value, message, htmx):
+    auth.login("pap1")
+    response = auth.post("/kunden/neu", {**VALID, field: value}, htmx=htmx)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert ("<html" in body) != htmx
+    error_p = body.split(f'id="e-{field}"')[1].split("</p>")[0]
+    assert message in error_p
+    assert f'id="f-{field}"' in body and 'aria-invalid="true"' in body
+    # nothing typed is lost
+    for key, typed in VALID.items():
+        if key != field and typed:
+            assert f'value="{typed}"' in body
+    assert Customer.select().where(Customer.customer_number == "987D123456").count() == 0
+
+
+def test_duplicate_customer_number(world, auth):
+    auth.login("pap1")
+    response = auth.post("/kunden/neu", {**VALID, "customer_number": world["c1"].customer_number})
+    assert response.status_code == 422
+    assert "Diese Kundennummer ist bereits vergeben." in response.get_data(as_text=True)
+
+
+def test_pap_of_other_team_cannot_be_chosen(world, auth):
+    auth.login("pap1")
+    response = auth.post("/kunden/neu", {**VALID, "pap": world["pap2"].id})
+    assert response.status_code == 422
+
+
+def test_edit_and_concurrent_edit(world, auth):
+    auth.login("pap1")
+    c = world["c1"]
+    page = auth.get(f"/kunden/{c.id}/bearbeiten").get_data(as_text=True)
+    assert 'name="version" value="1"' in page and 'value="17.05.1990"' in page
+    data = {**VALID, "customer_number": c.customer_number, "version": "1"}
+    assert auth.post(f"/kunden/{c.id}/bearbeiten", {**data, "city": "Seesen"}).status_code == 302
+    assert Customer.get_by_id(c.id).city == "Seesen" and Customer.get_by_id(c.id).version == 2
+    stale = auth.post(f"/kunden/{c.id}/bearbeiten", {**data, "city": "Bad Harzburg"})
+    body = stale.get_data(as_text=True)
+    assert stale.status_code == 422 and "inzwischen von einer anderen Person geändert" in body
+    assert 'value="Bad Harzburg"' in body and Customer.get_by_id(c.id).city == "Seesen"
+
+
+def test_edit_fragment(world, auth):
+    auth.login("pap1")
+    c = world["c1"]
+    body = auth.post(f"/kunden/{c.id}/bearbeiten", {"version": "1"}, htmx=True).get_data(as_text=True)
+    assert body.lstrip().startswith('<form id="customer-form"') and "<html" not in body
+
+
+def test_detail_shows_participations(world, auth):
+    auth.login("pap1")
+    body = auth.get(f"/kunden/{world['c1'].id}").get_data(as_text=True)
+    assert world["m1"].measure_number in body and "17.05.1990" in body
