@@ -1,0 +1,23 @@
+"""The Jobcenter's active rulebook, its agreement term, and the rulebook choices."""
+import datetime
+
+from .models import JobcenterSettings
+from .rules.rulebook import AgreementTerm, Rulebook, list_rulebooks, load_rulebook
+
+DEFAULT_RULEBOOK = "goslar-2016"
+
+
+def rulebook_choices():
+    """Return [(id, "title (Bundesland)")] for every bundled rulebook."""
+    return [(rb.id, f"{rb.title} ({rb.bundesland})") for rb in list_rulebooks()]
+
+
+def active_rulebook() -> Rulebook:
+    """The rulebook named in the Jobcenter settings (default goslar-2016)."""
+    settings = JobcenterSettings.current()
+    return load_rulebook(settings.active_rulebook if settings else DEFAULT_RULEBOOK)
+
+
+def agreement_term(day=None) -> AgreementTerm:
+    """EV or Kooperationsplan, as the active rulebook names it on ``day`` (default today)."""
+    return active_rulebook().agreement_term_on(day or datetime.date.today())
