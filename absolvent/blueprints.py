@@ -13,6 +13,7 @@ def nav_items(user):
     if user.has_role(*CASE_ROLES):
         items += [("customers.index", "Kunden", None), ("participations.index", "Teilnahmen", None)]
     items += [("measures.index", "Maßnahmen", None), ("providers.index", "Träger", None)]
+    items += [("rules_web.index", "Regelwerk", None)]
     items += [(endpoint, label, roles) for endpoint, label, roles in EXTRA_NAV]
     items += [("admin.users", "Verwaltung", ("Admin",))]
     return [{"url": url_for(e), "label": label} for e, label, roles in items
@@ -24,8 +25,8 @@ EXTRA_NAV = []
 
 
 def register(app):
-    from . import admin, auth, customers, home, measures, participations, providers
-    for module in (auth, home, customers, providers, measures, participations, admin):
+    from . import admin, auth, customers, followups_web, home, measures, participations, providers, rules_web
+    for module in (auth, home, customers, providers, measures, participations, followups_web, rules_web, admin):
         app.register_blueprint(module.bp)
 
     @app.context_processor

@@ -1,6 +1,6 @@
 """Command line: `flask --app app users create`, `demo load` (plus db, rules …)."""
 import click
-from flask import current_app
+from flask.cli import AppGroup
 
 from . import demo as demo_data
 from .db import database
@@ -9,9 +9,7 @@ from .models import Team, User
 from .passwords import hash_password, password_problem
 
 
-@click.group("users", help="Benutzerkonten verwalten.")
-def users_cli():
-    pass
+users_cli = AppGroup("users", help="Benutzerkonten verwalten.")
 
 
 @users_cli.command("create", help="Ein Benutzerkonto anlegen (z. B. die erste Administration).")
@@ -31,7 +29,7 @@ def create_user(username, name, roles, team, email, password):
     problem = password_problem(password)
     if problem:
         raise click.UsageError(problem)
-    with current_app.app_context(), database.connection_context():
+    with database.connection_context():
         if User.select().where(User.username == username).exists():
             raise click.UsageError(f"Den Benutzernamen „{username}“ gibt es bereits.")
         with database.atomic():
@@ -41,15 +39,13 @@ def create_user(username, name, roles, team, email, password):
     click.echo(f"Benutzerkonto „{username}“ ({', '.join(codes)}) angelegt.")
 
 
-@click.group("demo", help="Demodaten.")
-def demo_cli():
-    pass
+demo_cli = AppGroup("demo", help="Demodaten.")
 
 
 @demo_cli.command("load", help="Ein Demo-Jobcenter anlegen (idempotent).")
 @click.option("--if-empty", is_flag=True, help="Nur, wenn noch keine Benutzer existieren.")
 def demo_load(if_empty):
-    with current_app.app_context(), database.connection_context():
+    with database.connection_context():
         if if_empty and User.select().exists() and not User.select().where(User.username == "pap1").exists():
             click.echo("Die Datenbank enthält bereits Benutzer – keine Demodaten geladen.")
             return
@@ -62,5 +58,8 @@ def _planner_hook():
 
 
 def init_app(app):
+    from .rules_cli import controlling_cli, rules_cli
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(rules_cli)
+    app.cli.add_command(controlling_cli)

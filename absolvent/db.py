@@ -9,7 +9,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import click
-from flask import current_app, g
+from flask import g
+from flask.cli import AppGroup
 from peewee import DatabaseProxy, Model, PostgresqlDatabase, SqliteDatabase
 from playhouse.migrations import Runner
 from playhouse.pool import PooledPostgresqlDatabase
@@ -79,14 +80,12 @@ def init_app(app):
     app.cli.add_command(db_cli)
 
 
-@click.group("db", help="Datenbank: Migrationen anwenden und anzeigen.")
-def db_cli():
-    pass
+db_cli = AppGroup("db", help="Datenbank: Migrationen anwenden und anzeigen.")
 
 
 @db_cli.command("upgrade", help="Alle ausstehenden Migrationen anwenden.")
 def upgrade_command():
-    with current_app.app_context():
+    with database.connection_context():
         applied = migrate()
     click.echo("Migrationen angewendet: " + (", ".join(applied) if applied else "keine (aktuell)"))
 

@@ -1,29 +1,15 @@
 """Domain vocabulary shared by UI, models and CLI (RULES.md §1–2). Pure data."""
+from .rules import vocabulary as _vocabulary
 
-ROLES = {
-    "pAp": "persönliche/r Ansprechpartner/in",
-    "MB": "Maßnahmebetreuer/in",
-    "boV": "bewerberorientierte/r Vermittler/in",
-    "AG-S": "Arbeitgeber-Service",
-    "TL": "Teamleitung",
-    "BL": "Bereichsleitung",
-    "DQM": "Datenqualitätsmanagement",
-    "Admin": "Administration",
-}
+ROLES = {**_vocabulary.ROLES, "Admin": "Administration"}
 
-MEASURE_TYPES = {
-    "MAT": ("Maßnahme bei einem Träger", "§16 SGB II i.V.m. §45 SGB III"),
-    "MAG": ("Maßnahme bei einem Arbeitgeber", "§45 SGB III"),
-    "AVGS": ("Aktivierungs- und Vermittlungsgutschein", "§45 SGB III"),
-    "AGH": ("Arbeitsgelegenheit", "§16d SGB II"),
-    "FBW": ("Förderung der beruflichen Weiterbildung", "§81 SGB III"),
-    "FBW-ABS": ("Abschlussorientierte FbW / Umschulung", "§81 SGB III"),
-    "BAE": ("Berufsausbildung in außerbetrieblichen Einrichtungen", "§76 SGB III"),
-    "BVB": ("Berufsvorbereitende Bildungsmaßnahme", "§51 SGB III"),
-    "EQ": ("Einstiegsqualifizierung", "§54a SGB III"),
-    "16E": ("Eingliederung von Langzeitarbeitslosen", "§16e SGB II"),
-    "16I": ("Teilhabe am Arbeitsmarkt", "§16i SGB II"),
+LEGAL_BASIS = {
+    "MAT": "§16 SGB II i.V.m. §45 SGB III", "MAG": "§45 SGB III", "AVGS": "§45 SGB III",
+    "AGH": "§16d SGB II", "FBW": "§81 SGB III", "FBW-ABS": "§81 SGB III", "BAE": "§76 SGB III",
+    "BVB": "§51 SGB III", "EQ": "§54a SGB III", "16E": "§16e SGB II", "16I": "§16i SGB II",
 }
+# code -> (German label, legal basis); the labels are the rule engine's vocabulary
+MEASURE_TYPES = {code: (label, LEGAL_BASIS[code]) for code, label in _vocabulary.MEASURE_TYPES.items()}
 
 PROCUREMENT = {"vergabe": "Vergabemaßnahme", "gutschein": "Gutschein"}
 

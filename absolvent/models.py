@@ -174,6 +174,12 @@ class Participation(BaseModel):
     exit_kind = CharField(null=True)  # regulaer | abbruch
     dropout_reason = TextField(default="")
     important_reason = BooleanField(null=True)  # wichtiger Grund
+    # further dates some rules are anchored on (entered when known)
+    probation_end = DateField(null=True)
+    intermediate_exam = DateField(null=True)
+    exam_date = DateField(null=True)
+    training_year_1_end = DateField(null=True)
+    training_year_2_end = DateField(null=True)
     version = IntegerField(default=1)
     created_at = DateTimeField(default=now)
 
@@ -190,28 +196,66 @@ class Note(BaseModel):
     author = ForeignKeyField(User, backref="notes")
     date = DateField()
     kind = CharField(default="vermerk")
+    channel = CharField(default="")  # persoenlich | telefonisch (contacts)
+    qualified = BooleanField(default=False)  # a qualified contact (seed 001 §5)
     created_at = DateTimeField(default=now)
 
 
 class FollowUp(BaseModel):
-    """A Wiedervorlage created from a rulebook step (or by hand)."""
+    """A Wiedervorlage created from a rulebook step.
 
-    participation = ForeignKeyField(Participation, backref="followups", on_delete="CASCADE")
+    Case steps belong to a participation; the MB's measure-level steps
+    (group measures: Sprechstunden, Teilnehmerbefragung …) to a measure.
+    ``rule_due``/``rule_earliest`` keep the rulebook's dates, so a date changed
+    by hand (``edited_by_hand``) can show the difference.
+    """
+
+    participation = ForeignKeyField(Participation, null=True, backref="followups", on_delete="CASCADE")
+    measure = ForeignKeyField(Measure, null=True, backref="followups", on_delete="CASCADE")
     step_id = CharField()
+    rule_id = CharField(default="")
     title = CharField()
     role = CharField()
+    phase = CharField(default="")
+    mode = CharField(default="")
+    mandatory = BooleanField(default=False)
+    form = CharField(default="")
+    checklist = TextField(default="")  # one item per line
     earliest = DateField(null=True)
     due = DateField(index=True)
+    rule_earliest = DateField(null=True)
+    rule_due = DateField(null=True)
     status = CharField(default="open", index=True)  # open | done | cancelled
+    cancel_reason = CharField(default="")
     done_by = ForeignKeyField(User, null=True, backref="done_followups", on_delete="SET NULL")
     done_at = DateTimeField(null=True)
     edited_by_hand = BooleanField(default=False)
+    version = IntegerField(default=1)
 
     class Meta:
-        indexes = ((("participation", "step_id"), True),)
+        indexes = (
+            (("participation", "step_id"), True),
+            (("measure", "step_id"), True),
+        )
+
+    @property
+    def checklist_items(self):
+        return [line for line in self.checklist.splitlines() if line.strip()]
+
+
+class PlanEvent(BaseModel):
+    """The history of a participation's (or measure's) plan: every re-plan and hand edit."""
+
+    participation = ForeignKeyField(Participation, null=True, backref="plan_events", on_delete="CASCADE")
+    measure = ForeignKeyField(Measure, null=True, backref="plan_events", on_delete="CASCADE")
+    at = DateTimeField(default=now, index=True)
+    user = ForeignKeyField(User, null=True, backref="plan_events", on_delete="SET NULL")
+    reason = CharField()
+    summary = CharField(default="")
+    detail = TextField(default="")
 
 
 MODELS = [
     Team, User, AuthSession, LoginAttempt, AuditLog, JobcenterSettings,
-    Customer, Provider, Measure, Participation, Note, FollowUp,
+    Customer, Provider, Measure, Participation, Note, FollowUp, PlanEvent,
 ]

@@ -4,17 +4,21 @@ Each function checks a submitted form, writes inside ``db.atomic()`` and returns
 ``(obj, errors)``: the saved object, or None with German messages per field.
 Duplicate numbers and concurrent edits become field/form messages, never a 500.
 """
-from . import audit
+from . import audit, followups
 from .db import database
 from .domain import EXIT_KINDS, MEASURE_TYPES, PROCUREMENT
 from .models import Customer, Measure, Participation, Provider, User
 from .validation import CONFLICT_MESSAGE, Checker, Conflict, IntegrityError, save_versioned
 
 
-def _save(model_cls, obj, data, form, unique_field, unique_message, entity):
-    """Create (obj None) or update with optimistic locking; returns (obj, errors)."""
+def _save(model_cls, obj, data, form, unique_field, unique_message, entity, after=None):
+    """Create (obj None) or update with optimistic locking; returns (obj, errors).
+
+    ``after(saved, before)`` runs inside the same transaction (before is None on create).
+    """
     try:
         with database.atomic():
+            before = obj
             if obj is None:
                 obj = model_cls.create(**data)
                 audit.log("create", entity, obj.id)
@@ -22,6 +26,8 @@ def _save(model_cls, obj, data, form, unique_field, unique_message, entity):
                 save_versioned(model_cls, obj, data, form.get("version"))
                 audit.log("update", entity, obj.id, ", ".join(sorted(data)))
                 obj = model_cls.get_by_id(obj.id)
+            if after:
+                after(obj, before)
     except Conflict:
         return None, {"_form": CONFLICT_MESSAGE}
     except IntegrityError:
@@ -103,7 +109,27 @@ def save_measure(form, measure=None):
     if not c.ok:
         return None, c.errors
     return _save(Measure, measure, c.data, form, "measure_number",
-                 "Diese Maßnahme-Nr. ist bereits vergeben.", "measure")
+                 "Diese Maßnahme-Nr. ist bereits vergeben.", "measure", after=_replan_measure)
+
+
+def _replan_measure(measure, before):
+    if before is not None:
+        followups.replan_measure(measure, "Maßnahme geändert")
+
+
+def _replan_participation(p, before):
+    if before is None:
+        followups.replan_new(p)
+        return
+    followups.replan(p, followups.reason_for_change(before, p))
+    if before.measure_id != p.measure_id:
+        followups.replan_measure(before.measure, "Teilnahme in andere Maßnahme verschoben")
+        followups.replan_measure(p.measure, "Teilnahme aus anderer Maßnahme übernommen")
+
+
+PLAN_DATES = [("probation_end", "Ende der Probezeit"), ("intermediate_exam", "Zwischenprüfung"),
+              ("exam_date", "Prüfungstermin"), ("training_year_1_end", "Ende 1. Ausbildungsjahr"),
+              ("training_year_2_end", "Ende 2. Ausbildungsjahr")]
 
 
 def check_participation(form, customer_query, measure_query):
@@ -127,6 +153,8 @@ def check_participation(form, customer_query, measure_query):
     c.data["important_reason"] = {"ja": True, "nein": False}.get(important) if kind == "abbruch" else None
     if kind != "abbruch":
         c.data["dropout_reason"] = ""
+    for name, label in PLAN_DATES:
+        c.date(name, label, required=False)
     if measure and entry and not c.errors.get("entry") and not measure.start <= entry <= measure.end:
         c.fail("entry", f"Der Eintritt muss im Maßnahmezeitraum liegen "
                         f"({measure.start:%d.%m.%Y} – {measure.end:%d.%m.%Y}).")
@@ -147,4 +175,4 @@ def save_participation(form, customer_query, measure_query, participation=None):
     if not c.ok:
         return None, c.errors
     return _save(Participation, participation, c.data, form, "entry",
-                 "Diese Teilnahme ist bereits erfasst.", "participation")
+                 "Diese Teilnahme ist bereits erfasst.", "participation", after=_replan_participation)

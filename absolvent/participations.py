@@ -73,7 +73,8 @@ def _form_page(values, errors, customer, participation=None):
     return render("participations/form.html", "participation_form", values=values,
                   errors=errors, customer=customer, participation=participation,
                   measure_options=_measure_options(participation.measure if participation else None),
-                  exit_kinds=list(EXIT_KINDS.items()), status=422 if errors else 200)
+                  exit_kinds=list(EXIT_KINDS.items()), plan_dates=operations.PLAN_DATES,
+                  status=422 if errors else 200)
 
 
 @bp.route("/neu", methods=["GET", "POST"])
@@ -117,5 +118,5 @@ def edit(participation_id):
 def detail(participation_id):
     p = get_visible(participation_id)
     audit.log("read", "participation", p.id)
-    return render("participations/detail.html", p=p,
-                  can_edit=access.can_edit_participation(current_user, p))
+    from .followups_web import panel_context
+    return render("participations/detail.html", **panel_context(p))

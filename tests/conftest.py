@@ -13,7 +13,13 @@ import pytest
 from absolvent import create_app
 from absolvent.db import database, make_database, migrate
 from absolvent.models import (
-    Customer, JobcenterSettings, Measure, Participation, Provider, Team, User,
+    Customer,
+    JobcenterSettings,
+    Measure,
+    Participation,
+    Provider,
+    Team,
+    User,
 )
 from absolvent.passwords import hash_password
 

@@ -107,7 +107,7 @@ def test_rate_limit_per_address(app, auth, make):
     for name in ("a", "b", "c"):
         auth.login(name, "falsch-123456")
     assert auth.login("other").status_code == 401
-    assert LoginAttempt.select().where(LoginAttempt.success == True).count() == 0  # noqa: E712
+    assert LoginAttempt.select().where(LoginAttempt.success == True).count() == 0
 
 
 def test_csrf_required_for_form_post(auth, user):
