@@ -36,7 +36,7 @@ $(VENDOR)/htmx.min.js: package.json package-lock.json
 run: install
 	$(VENV)/bin/flask --app app db upgrade
 	$(VENV)/bin/flask --app app demo load --if-empty
-	$(VENV)/bin/flask --app app run --port $(PORT)
+	SESSION_COOKIE_SECURE=0 $(VENV)/bin/flask --app app run --port $(PORT)
 
 test: install
 	$(PY) -m pytest

@@ -16,7 +16,8 @@ def create_app(test_config=None):
     from . import config
     config.load(app, test_config)
 
-    from . import db
+    from . import db, passwords
+    passwords.configure(**app.config.get("ARGON2_PARAMS", {}))
     db.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)

@@ -6,6 +6,16 @@ _hasher = PasswordHasher()
 MIN_LENGTH = 10
 
 
+def configure(**params):
+    """Use other argon2 parameters (time_cost, memory_cost, parallelism).
+
+    Only the test suite lowers them, to keep hundreds of logins fast; a stored
+    hash keeps its own parameters and is re-hashed on the next login when they differ.
+    """
+    global _hasher
+    _hasher = PasswordHasher(**params) if params else PasswordHasher()
+
+
 def hash_password(password):
     return _hasher.hash(password)
 

@@ -21,10 +21,13 @@ from absolvent.models import (
     Team,
     User,
 )
-from absolvent.passwords import hash_password
+from absolvent import passwords
 
 PASSWORD = "Test-Passwort-123"
-_HASH = hash_password(PASSWORD)
+# argon2 with small costs keeps the suite fast; production uses argon2-cffi's defaults
+FAST_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+passwords.configure(**FAST_ARGON2)
+_HASH = passwords.hash_password(PASSWORD)
 
 
 def _drop_everything(url):
@@ -70,6 +73,7 @@ def app(database_url, tmp_path):
         "DATABASE_POOLED": False,
         "SECRET_KEY": "test-secret",
         "SESSION_COOKIE_SECURE": False,
+        "ARGON2_PARAMS": FAST_ARGON2,
         "DOCUMENT_STORE": str(tmp_path / "documents"),
     })
     with app.app_context():
