@@ -84,6 +84,16 @@ def can_edit_participation(user, participation=None, customer=None):
     return bool(customer) and can_edit_customer(user, customer)
 
 
+def can_write_agreement(user, participation):
+    """EV/Kooperationsplan and its letters: the pAp side (pAp, TL) of the customer's team (RULES.md §9)."""
+    return can_edit_customer(user, participation.customer)
+
+
+def can_view_supervision_list(user, team_id):
+    """Fachaufsicht lists: the TL of the team and the BL (RULES.md §7)."""
+    return user.has_role("BL") or (user.has_role("TL") and user.team_id is not None and user.team_id == team_id)
+
+
 def can_edit_measure(user, measure=None):
     if user.has_role("TL", "BL", "Admin"):
         return True

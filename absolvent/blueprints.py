@@ -21,13 +21,17 @@ def nav_items(user):
 
 
 # Areas added later append (endpoint, label, roles or None) here.
-EXTRA_NAV = []
+EXTRA_NAV = [("documents.bulk", "Sammeldruck", ("pAp", "TL")),
+             ("documents.supervision_list", "Fachaufsicht", ("TL", "BL")),
+             ("documents.templates", "Vorlagen", ("Admin",))]
 
 
 def register(app):
     from . import admin, auth, customers, followups_web, home, measures, participations, providers, rules_web
     for module in (auth, home, customers, providers, measures, participations, followups_web, rules_web, admin):
         app.register_blueprint(module.bp)
+    from . import documents_web
+    app.register_blueprint(documents_web.bp)
 
     @app.context_processor
     def inject_navigation():

@@ -63,3 +63,5 @@ def init_app(app):
     app.cli.add_command(demo_cli)
     app.cli.add_command(rules_cli)
     app.cli.add_command(controlling_cli)
+    from .documents_cli import documents_cli
+    app.cli.add_command(documents_cli)

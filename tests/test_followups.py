@@ -211,7 +211,7 @@ def test_group_measure_gets_mb_steps(world, make):
     from absolvent import followups
     use_rulebook("goslar-2016")
     measure = make.measure("MAT", start=D(2026, 1, 5), end=D(2026, 6, 30), mb=world["mb1"], measure_number="962/G")
-    for i in range(9):
+    for _ in range(9):
         followups.replan_new(make.participation(make.customer(world["t1"]), measure))
     assert FollowUp.select().where(FollowUp.measure == measure.id).count() == 0  # 9 are no group measure
     followups.replan_new(make.participation(make.customer(world["t1"]), measure))

@@ -1,0 +1,615 @@
+"""Documents on the case page: agreements, pre-flight, generation, archive,
+downloads, template management, bulk print and the Fachaufsicht list."""
+import datetime
+import hashlib
+import io
+import zipfile
+
+import docx
+import pytest
+from playhouse.schema_diff import diff_models
+from pypdf import PdfReader
+
+from absolvent.db import database
+from absolvent.document_models import DOCUMENT_MODELS, Agreement, BulkJob, IssuedDocument, TemplateVersion
+from absolvent.models import AuditLog, Note
+from absolvent.validation import CONFLICT_MESSAGE
+
+SPECIAL = "A & B <c> \"d\" 'e' äöüß €"
+TODAY = datetime.date.today()
+
+
+def docx_text(data):
+    document = docx.Document(io.BytesIO(data))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        parts += [cell.text for row in table.rows for cell in row.cells]
+    return "\n".join(parts)
+
+
+def pdf_text(data):
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def tiny_docx(*paragraphs):
+    document = docx.Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def form(**changes):
+    data = {"concluded_on": TODAY.strftime("%d.%m.%Y"), "agreement_kind": "neu", "review_date": "",
+            "goal": "Arbeitsaufnahme im Lager", "steps": "1. Bewerbungen\n2. Praktikum",
+            "customer_duties": "Regelmäßige Teilnahme", "own_efforts_number": "4",
+            "own_efforts_period": "je Monat", "own_efforts_proof": "Liste",
+            "jobcenter_support": "Fahrkosten", "contacts_during_measure": "alle 8 Wochen"}
+    data.update(changes)
+    return data
+
+
+def relogin(auth, username):
+    auth.logout()
+    auth.login(username)
+
+
+def panel_url(p):
+    return f"/teilnahmen/{p.id}/dokumente"
+
+
+def make_agreement(p, author, **kw):
+    data = dict(participation=p, customer=p.customer_id, kind="KP", agreement_kind="neu",
+                concluded_on=TODAY, review_date=TODAY + datetime.timedelta(days=180),
+                goal="Ziel", steps="Schritte", author=author)
+    data.update(kw)
+    with database.connection_context():
+        return Agreement.create(**data)
+
+
+def issued(**where):
+    with database.connection_context():
+        query = IssuedDocument.select().order_by(IssuedDocument.id)
+        for key, value in where.items():
+            query = query.where(getattr(IssuedDocument, key) == value)
+        return list(query)
+
+
+def test_migrated_document_schema_equals_models(db):
+    diff = diff_models(db.obj, DOCUMENT_MODELS)
+    assert not diff, str(diff)
+
+
+# ------------------------------------------------------------------ panel and agreements
+
+def test_panel_full_page_and_fragment(world, auth):
+    auth.login("pap1")
+    full = auth.get(panel_url(world["p1"]))
+    assert full.status_code == 200 and "<html" in full.get_data(as_text=True)
+    frag = auth.get(panel_url(world["p1"]), htmx=True)
+    body = frag.get_data(as_text=True)
+    assert frag.status_code == 200 and "<html" not in body
+    assert body.lstrip().startswith('<section id="documents-panel"')
+    assert "Kooperationsplan" in body and "Kooperationsplan neu erfassen" in body
+    assert "HX-Request" in frag.headers["Vary"]
+    with database.connection_context():
+        assert AuditLog.select().where(AuditLog.entity == "documents", AuditLog.action == "read").count() == 2
+
+
+def test_create_agreement_full_page(world, auth):
+    auth.login("pap1")
+    response = auth.post(f"/teilnahmen/{world['p1'].id}/vereinbarungen", form())
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/teilnahmen/{world['p1'].id}")
+    with database.connection_context():
+        a = Agreement.get()
+        assert a.kind == "KP" and a.author.username == "pap1" and a.own_efforts_number == 4
+        assert a.review_date.month == ((TODAY.month + 5) % 12) + 1  # default: concluded + 6 months
+        assert a.valid_until is None
+
+
+def test_create_agreement_htmx_returns_panel(world, auth):
+    auth.login("pap1")
+    response = auth.post(f"/teilnahmen/{world['p1'].id}/vereinbarungen", form(goal=SPECIAL), htmx=True)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in body
+    assert 'id="documents-panel"' in body and "gespeichert" in body and 'role="status"' in body
+
+
+def test_ev_before_july_2023_needs_valid_until(world, auth):
+    auth.login("pap1")
+    response = auth.post(f"/teilnahmen/{world['p1'].id}/vereinbarungen", form(concluded_on="01.03.2023"))
+    assert response.status_code == 422
+    assert "Bitte Gültig bis angeben" in response.get_data(as_text=True)
+    response = auth.post(f"/teilnahmen/{world['p1'].id}/vereinbarungen",
+                         form(concluded_on="01.03.2023", valid_until="31.08.2023"))
+    assert response.status_code == 302
+    with database.connection_context():
+        a = Agreement.get()
+        assert a.kind == "EV" and a.valid_until == datetime.date(2023, 8, 31) and a.review_date is None
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+@pytest.mark.parametrize("changes, field, message", [
+    ({"goal": ""}, "goal", "Bitte das Eingliederungsziel angeben."),
+    ({"steps": "  "}, "steps", "Bitte die wesentlichen Schritte angeben."),
+    ({"concluded_on": ""}, "concluded_on", "Bitte Abgeschlossen am angeben"),
+    ({"concluded_on": "31.02.2026"}, "concluded_on", "Dieses Datum gibt es nicht."),
+    ({"concluded_on": (TODAY + datetime.timedelta(days=60)).strftime("%d.%m.%Y")}, "concluded_on",
+     "höchstens 30 Tage in der Zukunft"),
+    ({"review_date": (TODAY - datetime.timedelta(days=1)).strftime("%d.%m.%Y")}, "review_date",
+     "nicht vor dem Abschlussdatum"),
+    ({"review_date": (TODAY + datetime.timedelta(days=200)).strftime("%d.%m.%Y")}, "review_date",
+     "spätestens nach 6 Monaten"),
+    ({"own_efforts_number": "vier"}, "own_efforts_number", "muss eine ganze Zahl sein"),
+    ({"agreement_kind": "x"}, "agreement_kind", "Unbekannter Wert"),
+])
+def test_agreement_validation(world, auth, htmx, changes, field, message):
+    auth.login("pap1")
+    response = auth.post(f"/teilnahmen/{world['p1'].id}/vereinbarungen", form(steps=SPECIAL, **changes) if
+                         field != "steps" else form(**changes), htmx=htmx)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert ("<html" in body) is not htmx
+    assert message in body
+    assert f'id="f-{field}"' in body and 'aria-invalid="true"' in body
+    if field != "steps":  # typed values survive, escaped
+        assert "A &amp; B &lt;c&gt; &#34;d&#34; &#39;e&#39; äöüß €" in body
+    with database.connection_context():
+        assert Agreement.select().count() == 0
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_edit_agreement_and_conflict(world, auth, htmx):
+    a = make_agreement(world["p1"], world["pap1"])
+    url = f"/teilnahmen/{world['p1'].id}/vereinbarungen/{a.id}"
+    auth.login("pap1")
+    page = auth.get(url, htmx=htmx)
+    assert page.status_code == 200 and ("<html" in page.get_data(as_text=True)) is not htmx
+    assert 'id="agreement-form"' in page.get_data(as_text=True)
+    response = auth.post(url, form(goal="Neues Ziel", version="1"), htmx=htmx)
+    assert response.status_code == (204 if htmx else 302)
+    stale = auth.post(url, form(goal="Verlorenes Ziel", version="1"), htmx=htmx)
+    body = stale.get_data(as_text=True)
+    assert stale.status_code == 422 and CONFLICT_MESSAGE in body and "Verlorenes Ziel" in body
+    with database.connection_context():
+        fresh = Agreement.get_by_id(a.id)
+        assert fresh.goal == "Neues Ziel" and fresh.version == 2
+
+
+def test_agreement_of_other_participation_is_404(world, auth, make):
+    other = make.participation(world["c1"], world["m2"])
+    a = make_agreement(other, world["pap1"])
+    auth.login("pap1")
+    assert auth.get(f"/teilnahmen/{world['p1'].id}/vereinbarungen/{a.id}").status_code == 404
+
+
+# ------------------------------------------------------------------ generation, archive, download
+
+def generate(auth, p, a, fmt, htmx=False, **extra):
+    return auth.post(f"/teilnahmen/{p.id}/vereinbarungen/{a.id}/dokument", {"format": fmt, **extra}, htmx=htmx)
+
+
+@pytest.mark.parametrize("fmt", ["docx", "pdf"])
+def test_generate_archive_and_download_byte_identical(world, auth, fmt):
+    p = world["p1"]
+    a = make_agreement(p, world["pap1"], goal=SPECIAL, steps="Schritt " + SPECIAL)
+    auth.login("pap1")
+    response = generate(auth, p, a, fmt)
+    assert response.status_code == 302
+    [doc] = issued(participation=p.id)
+    data = doc.data
+    assert doc.format == fmt and doc.number == 1 and doc.author_id == world["pap1"].id
+    assert doc.sha256 == hashlib.sha256(data).hexdigest() and doc.size == len(data)
+    assert doc.agreement_id == a.id and doc.customer_id == world["c1"].id
+    assert doc.template_version.startswith("builtin-")
+    text = docx_text(data) if fmt == "docx" else pdf_text(data)
+    assert "Albrecht" in text and SPECIAL in text and "Kooperationsplan" in text
+    download = auth.get(f"/dokumente/{doc.id}/datei")
+    assert download.status_code == 200 and download.data == data
+    assert download.mimetype == doc.mime_type
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    disposition = download.headers["Content-Disposition"]
+    assert disposition.startswith("attachment;") and f"_v1.{fmt}" in disposition and "/" not in disposition
+    with database.connection_context():
+        assert AuditLog.select().where(AuditLog.action == "download", AuditLog.entity_id == str(doc.id)).exists()
+
+
+def test_generate_from_panel_htmx_returns_panel(world, auth):
+    p = world["p1"]
+    a = make_agreement(p, world["pap1"])
+    auth.login("pap1")
+    response = generate(auth, p, a, "pdf", htmx=True)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in body and 'id="documents-panel"' in body
+    assert "Version 1" in body and "Herunterladen" in body
+
+
+def test_regenerating_creates_new_version_and_keeps_old(world, auth):
+    p = world["p1"]
+    a = make_agreement(p, world["pap1"], goal="Erstes Ziel")
+    auth.login("pap1")
+    generate(auth, p, a, "docx")
+    with database.connection_context():
+        Agreement.update(goal="Zweites Ziel").where(Agreement.id == a.id).execute()
+    generate(auth, p, a, "docx")
+    first, second = issued(participation=p.id)
+    assert (first.number, second.number) == (1, 2)
+    assert "Erstes Ziel" in docx_text(first.data) and "Zweites Ziel" in docx_text(second.data)
+    assert first.sha256 != second.sha256
+    assert auth.get(f"/dokumente/{first.id}/datei").data == first.data
+    panel = auth.get(panel_url(p), htmx=True).get_data(as_text=True)
+    assert panel.count("Herunterladen") == 2
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_preflight_lists_missing_fields(world, auth, htmx):
+    p = world["p1"]
+    a = make_agreement(p, world["pap1"], steps="", review_date=None)
+    url = f"/teilnahmen/{p.id}/vereinbarungen/{a.id}/dokument"
+    auth.login("pap1")
+    page = auth.get(url, htmx=htmx)
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200 and ("<html" in body) is not htmx
+    assert "Wesentliche Schritte" in body and "Überprüfung am" in body and "Trotzdem erstellen" in body
+    assert f"/teilnahmen/{p.id}/vereinbarungen/{a.id}" in body  # link to fill them in
+    refused = auth.post(url, {"format": "pdf"})
+    assert refused.status_code == 422 and "Wesentliche Schritte" in refused.get_data(as_text=True)
+    assert issued() == []
+    forced = auth.post(url, {"format": "pdf", "force": "1"})
+    assert forced.status_code == 302 and len(issued()) == 1
+
+
+def test_complete_agreement_offers_erstellen(world, auth):
+    p = world["p1"]
+    a = make_agreement(p, world["pap1"])
+    auth.login("pap1")
+    body = auth.get(f"/teilnahmen/{p.id}/vereinbarungen/{a.id}/dokument").get_data(as_text=True)
+    assert "Alle nötigen Angaben sind vorhanden." in body and ">Erstellen<" in body
+
+
+def test_unknown_format_is_refused(world, auth):
+    p = world["p1"]
+    a = make_agreement(p, world["pap1"])
+    auth.login("pap1")
+    response = generate(auth, p, a, "exe")
+    assert response.status_code == 422 and "Bitte ein Format" in response.get_data(as_text=True)
+    assert issued() == []
+
+
+# ------------------------------------------------------------------ permissions
+
+@pytest.mark.parametrize("user, panel, edit", [
+    ("pap1", 200, True), ("tl1", 200, True), ("mb1", 200, False), ("bl", 200, False),
+    ("bov1", 200, False), ("dqm1", 200, False), ("pap2", 403, False), ("mb2", 403, False),
+    ("admin", 403, False),
+])
+def test_permission_matrix_case_documents(world, auth, user, panel, edit):
+    p = world["p1"]
+    a = make_agreement(p, world["pap1"])
+    auth.login("pap1")
+    generate(auth, p, a, "pdf")
+    [doc] = issued()
+    relogin(auth, user)
+    assert auth.get(panel_url(p)).status_code == panel
+    assert auth.get(f"/dokumente/{doc.id}/datei").status_code == panel
+    expected = 302 if edit else 403
+    assert auth.post(f"/teilnahmen/{p.id}/vereinbarungen", form()).status_code == expected
+    assert generate(auth, p, a, "pdf").status_code == expected
+    assert auth.get(f"/teilnahmen/{p.id}/vereinbarungen/{a.id}/dokument").status_code == (200 if edit else 403)
+
+
+def test_anonymous_is_sent_to_login(world, client):
+    assert client.get(panel_url(world["p1"])).status_code == 302
+
+
+# ------------------------------------------------------------------ template management
+
+@pytest.mark.parametrize("user, status", [("admin", 200), ("pap1", 403), ("tl1", 403), ("bl", 403)])
+def test_template_admin_permissions(world, auth, user, status):
+    auth.login(user)
+    assert auth.get("/verwaltung/vorlagen").status_code == status
+    upload = {"template": (io.BytesIO(tiny_docx("x")), "template.docx")}
+    assert auth.post("/verwaltung/vorlagen/eingliederungsvereinbarung", upload).status_code == (
+        302 if status == 200 else 403)
+
+
+def upload(auth, data, name="template.docx", document="eingliederungsvereinbarung"):
+    return auth.post(f"/verwaltung/vorlagen/{document}",
+                     {"template": (io.BytesIO(data), name), "note": "Test"}, content_type="multipart/form-data")
+
+
+def active_versions():
+    with database.connection_context():
+        return [t.version for t in TemplateVersion.select().where(TemplateVersion.active == True)]  # noqa: E712
+
+
+def test_upload_valid_template_activates_it_and_is_used(world, auth):
+    auth.login("admin")
+    response = upload(auth, tiny_docx("Neue Vorlage für {{ customer.last_name }}: {{ agreement.goal }}"))
+    assert response.status_code == 302 and active_versions() == [1]
+    page = auth.get("/verwaltung/vorlagen").get_data(as_text=True)
+    assert "upload-1" in page and "aktiv" in page
+    p = world["p1"]
+    a = make_agreement(p, world["pap1"], goal=SPECIAL)
+    relogin(auth, "pap1")
+    generate(auth, p, a, "docx")
+    [doc] = issued()
+    assert doc.template_version == "upload-1"
+    assert docx_text(doc.data) == f"Neue Vorlage für Albrecht: {SPECIAL}"
+
+
+@pytest.mark.parametrize("data, name, message", [
+    (tiny_docx("{{ ''.__class__.__mro__ }}"), "template.docx", "Vorlage wurde nicht aktiviert"),
+    (b"Hallo, ich bin kein Word", "template.docx", "keine Word-Datei"),
+    (b"%PDF-1.4", "vorlage.pdf", "Bitte eine Word-Datei (.docx) hochladen."),
+    (tiny_docx("{% for x in %}"), "template.docx", "Vorlage wurde nicht aktiviert"),
+])
+def test_bad_template_is_refused_and_not_activated(world, auth, data, name, message):
+    auth.login("admin")
+    upload(auth, tiny_docx("Version eins"))
+    response = upload(auth, data, name)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422 and message in body and 'role="alert"' in body
+    assert active_versions() == [1]
+    with database.connection_context():
+        assert TemplateVersion.select().count() == 1
+
+
+def test_unsafe_template_reason_is_german(world, auth):
+    auth.login("admin")
+    body = upload(auth, tiny_docx("{{ ''.__class__.__mro__ }}")).get_data(as_text=True)
+    assert "__class__" not in body or "nicht" in body
+    assert "Traceback" not in body
+
+
+def test_restore_older_version_and_builtin(world, auth):
+    auth.login("admin")
+    upload(auth, tiny_docx("Version eins"))
+    upload(auth, tiny_docx("Version zwei"))
+    assert active_versions() == [2]
+    assert auth.post("/verwaltung/vorlagen/eingliederungsvereinbarung/wiederherstellen",
+                     {"version": "1"}).status_code == 302
+    assert active_versions() == [1]
+    assert auth.post("/verwaltung/vorlagen/eingliederungsvereinbarung/wiederherstellen",
+                     {"version": "0"}).status_code == 302
+    assert active_versions() == []
+    missing = auth.post("/verwaltung/vorlagen/eingliederungsvereinbarung/wiederherstellen", {"version": "9"})
+    assert missing.status_code == 422 and "gibt es nicht" in missing.get_data(as_text=True)
+    with database.connection_context():
+        assert TemplateVersion.select().count() == 2
+
+
+def test_pdf_only_document_has_no_upload(world, auth):
+    auth.login("admin")
+    response = upload(auth, tiny_docx("x"), document="fachaufsicht-liste")
+    assert response.status_code == 422 and "keine Word-Vorlage" in response.get_data(as_text=True)
+
+
+# ------------------------------------------------------------------ bulk
+
+@pytest.fixture
+def bulk_world(world, app, make):
+    app.config["BULK_SYNC"] = True
+    c3 = make.customer(world["t1"], world["pap1"], last_name="Özdemir")
+    p3 = make.participation(c3, world["m2"])
+    make_agreement(world["p1"], world["pap1"], goal="Ziel Albrecht")
+    make_agreement(p3, world["pap1"], goal="Ziel " + SPECIAL)
+    world["p3"] = p3
+    return world
+
+
+def start_bulk(auth, ids, fmt, htmx=False):
+    return auth.post("/dokumente/sammeldruck", {"teilnahme": [str(i) for i in ids], "format": fmt,
+                                                "status": ""}, htmx=htmx)
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_bulk_list_full_and_fragment(bulk_world, auth, htmx):
+    auth.login("pap1")
+    response = auth.get("/dokumente/sammeldruck?status=", htmx=htmx)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and ("<html" in body) is not htmx
+    assert "Albrecht" in body and "Özdemir" in body and "Berger" not in body
+
+
+def test_bulk_zip_of_docx(bulk_world, auth):
+    w = bulk_world
+    auth.login("pap1")
+    response = start_bulk(auth, [w["p1"].id, w["p3"].id], "docx")
+    assert response.status_code == 302
+    with database.connection_context():
+        job = BulkJob.get()
+    assert job.status == "fertig" and job.done == job.total == 2
+    page = auth.get(f"/dokumente/sammeldruck/{job.id}", htmx=True)
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200 and "<html" not in body and "every 1s" not in body
+    assert "herunterladen" in body and 'role="status"' in body
+    download = auth.get(f"/dokumente/sammeldruck/{job.id}/datei")
+    assert download.status_code == 200 and download.mimetype == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(download.data)) as archive:
+        names = archive.namelist()
+        texts = [docx_text(archive.read(n)) for n in names]
+    assert len(names) == 2 and "Ziel Albrecht" in texts[0] and SPECIAL in texts[1]
+    docs = issued()
+    assert len(docs) == 2 and {d.participation_id for d in docs} == {w["p1"].id, w["p3"].id}
+    assert sorted(names) == sorted(d.file_name for d in docs)
+
+
+def test_bulk_merged_pdf(bulk_world, auth):
+    w = bulk_world
+    auth.login("pap1")
+    start_bulk(auth, [w["p1"].id, w["p3"].id], "pdf", htmx=True)
+    with database.connection_context():
+        job = BulkJob.get()
+    data = auth.get(f"/dokumente/sammeldruck/{job.id}/datei").data
+    singles = issued()
+    assert len(PdfReader(io.BytesIO(data)).pages) == sum(len(PdfReader(io.BytesIO(d.data)).pages) for d in singles)
+    text = pdf_text(data)
+    assert text.index("Albrecht") < text.index("Özdemir") and SPECIAL in text
+
+
+def test_bulk_progress_polls_while_running(bulk_world, auth):
+    auth.login("pap1")
+    with database.connection_context():
+        job = BulkJob.create(user=bulk_world["pap1"], document="eingliederungsvereinbarung", format="pdf",
+                             participation_ids="1,2", total=2, done=1, status="laeuft")
+    full = auth.get(f"/dokumente/sammeldruck/{job.id}")
+    assert full.status_code == 200 and "<html" in full.get_data(as_text=True)
+    body = auth.get(f"/dokumente/sammeldruck/{job.id}", htmx=True).get_data(as_text=True)
+    assert 'hx-trigger="every 1s"' in body and 'hx-target="this"' in body and 'hx-swap="outerHTML"' in body
+    assert "1 von 2" in body
+    assert auth.get(f"/dokumente/sammeldruck/{job.id}/datei").status_code == 404
+    relogin(auth, "tl1")
+    assert auth.get(f"/dokumente/sammeldruck/{job.id}").status_code == 403
+
+
+@pytest.mark.parametrize("user", ["pap1", "bov1"])
+def test_bulk_refuses_cases_user_may_not_use(bulk_world, auth, user):
+    w = bulk_world
+    auth.login(user)
+    response = start_bulk(auth, [w["p1"].id, w["p2"].id], "docx")
+    assert response.status_code == 403
+    with database.connection_context():
+        assert BulkJob.select().count() == 0
+    assert issued() == []
+
+
+def test_bulk_requires_selection_and_agreement(bulk_world, auth, make):
+    w = bulk_world
+    p4 = make.participation(w["c1"], w["m2"])
+    auth.login("pap1")
+    empty = start_bulk(auth, [], "pdf")
+    assert empty.status_code == 422 and "mindestens einen Fall" in empty.get_data(as_text=True)
+    without = start_bulk(auth, [w["p1"].id, p4.id], "pdf")
+    assert without.status_code == 422 and "Ohne Vereinbarung" in without.get_data(as_text=True)
+    with database.connection_context():
+        assert BulkJob.select().count() == 0
+
+
+# ------------------------------------------------------------------ Fachaufsicht list
+
+@pytest.fixture
+def supervision_world(world, make):
+    w = world
+    december = dict(start=datetime.date(2026, 6, 1), end=datetime.date(2026, 12, 15))
+    fbw = make.measure("FBW", title="Lager & Logistik <Nord>", **december)
+    mag = make.measure("MAG", **december)
+    for name, measure, kw in [("Fischer", fbw, {}), ("Graf", make.measure("AGH", **december), {}),
+                              ("Huber", mag, {}), ("Ibsen", fbw, {"exit": datetime.date(2026, 11, 20)}),
+                              ("Jäger", fbw, {"exit": datetime.date(2026, 12, 3)})]:
+        c = make.customer(w["t1"], w["pap1"], last_name=name)
+        p = make.participation(c, measure, **kw)
+        w[name] = p
+    make.participation(make.customer(w["t2"], w["pap2"], last_name="Keller"), fbw)
+    Note.create(customer=w["Fischer"].customer_id, participation=w["Fischer"], subject="Absolventenmanagement",
+                author=w["pap1"], date=datetime.date(2026, 11, 1), kind="absolventenmanagement")
+    return w
+
+
+def test_supervision_rows_follow_rules(supervision_world, auth):
+    auth.login("tl1")
+    page = auth.get("/fachaufsicht/liste?monat=2026-12")
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200 and "<html" in body
+    for name in ("Fischer", "Graf", "Jäger"):
+        assert name in body
+    for name in ("Huber", "Ibsen", "Keller", "Albrecht"):
+        assert name not in body
+    frag = auth.get("/fachaufsicht/liste?monat=2026-12", htmx=True)
+    assert "<html" not in frag.get_data(as_text=True) and "3 Fälle" in frag.get_data(as_text=True)
+
+
+def test_supervision_pdf_landscape_archived(supervision_world, auth):
+    w = supervision_world
+    auth.login("tl1")
+    response = auth.post("/fachaufsicht/liste", {"monat": "2026-12", "team": str(w["t1"].id)})
+    assert response.status_code == 302
+    [doc] = issued(document="fachaufsicht-liste")
+    assert doc.participation_id is None and doc.team_id == w["t1"].id and "2026-12" in doc.subject
+    reader = PdfReader(io.BytesIO(doc.data))
+    box = reader.pages[0].mediabox
+    assert box.width > box.height
+    text = pdf_text(doc.data)
+    for expected in ("Fischer", "Graf", "Jäger", "Handzeichen", "Dezember 2026", "Lager & Logistik <Nord>",
+                     "Tl1"):
+        assert expected in text
+    assert "Huber" not in text and "Keller" not in text
+    assert doc.sha256 == hashlib.sha256(doc.data).hexdigest()
+    assert auth.get(f"/dokumente/{doc.id}/datei").data == doc.data
+    auth.post("/fachaufsicht/liste", {"monat": "2026-12", "team": str(w["t1"].id)})
+    assert [d.number for d in issued(document="fachaufsicht-liste")] == [1, 2]
+
+
+@pytest.mark.parametrize("user, status", [("tl1", 200), ("bl", 200), ("pap1", 403), ("mb1", 403),
+                                          ("dqm1", 403), ("admin", 403)])
+def test_supervision_permissions(supervision_world, auth, user, status):
+    w = supervision_world
+    auth.login(user)
+    assert auth.get(f"/fachaufsicht/liste?monat=2026-12&team={w['t1'].id}").status_code == status
+
+
+def test_supervision_other_team_and_download(supervision_world, auth, make):
+    w = supervision_world
+    auth.login("tl1")
+    assert auth.get(f"/fachaufsicht/liste?monat=2026-12&team={w['t2'].id}").status_code == 403
+    relogin(auth, "bl")
+    assert auth.get("/fachaufsicht/liste?monat=2026-12").status_code == 200  # asks for a team
+    bad = auth.post("/fachaufsicht/liste", {"monat": "Dezember", "team": str(w["t2"].id)})
+    assert bad.status_code == 422 and "JJJJ-MM" in bad.get_data(as_text=True)
+    auth.post("/fachaufsicht/liste", {"monat": "2026-12", "team": str(w["t2"].id)})
+    [doc] = issued(document="fachaufsicht-liste")
+    assert "Keller" in pdf_text(doc.data)
+    relogin(auth, "tl1")
+    assert auth.get(f"/dokumente/{doc.id}/datei").status_code == 403
+    relogin(auth, "pap2")
+    assert auth.get(f"/dokumente/{doc.id}/datei").status_code == 403
+
+
+def test_navigation_entries(world, auth):
+    auth.login("tl1")
+    body = auth.get("/start").get_data(as_text=True)
+    assert "Sammeldruck" in body and "Fachaufsicht" in body and "Vorlagen" not in body
+    relogin(auth, "admin")
+    body = auth.get("/start").get_data(as_text=True)
+    assert "Vorlagen" in body and "Sammeldruck" not in body
+
+
+def test_bulk_runs_in_background_thread(bulk_world, auth, app):
+    """Without BULK_SYNC the request returns at once and a thread with its own connection works."""
+    import time
+    app.config["BULK_SYNC"] = False
+    w = bulk_world
+    auth.login("pap1")
+    response = start_bulk(auth, [w["p1"].id, w["p3"].id], "pdf", htmx=True)
+    assert response.status_code == 204 and "/dokumente/sammeldruck/" in response.headers["HX-Redirect"]
+    url = response.headers["HX-Redirect"]
+    for _ in range(240):
+        body = auth.get(url, htmx=True).get_data(as_text=True)
+        if "every 1s" not in body:
+            break
+        time.sleep(0.5)
+    assert "Fertig." in body, body
+    assert len(issued()) == 2
+
+
+def test_am_started_column_from_follow_ups(world):
+    import datetime
+
+    from absolvent.document_context import _am_started
+    from absolvent.models import FollowUp
+    p = world["p1"]
+    assert _am_started(p) == ""
+    f = FollowUp.create(participation=p, step_id="am-beginn", title="AM beginnen", role="pAp", phase="ende",
+                        due=datetime.date(2026, 3, 31))
+    assert _am_started(p, today=datetime.date(2026, 3, 31)) == ""
+    assert _am_started(p, today=datetime.date(2026, 4, 1)) == "nein"
+    FollowUp.update(status="done").where(FollowUp.id == f.id).execute()
+    assert _am_started(p, today=datetime.date(2026, 4, 1)) == "ja"
+
+
+def test_participation_page_loads_documents_panel(world, auth):
+    auth.login("pap1")
+    body = auth.get(f"/teilnahmen/{world['p1'].id}").get_data(as_text=True)
+    assert f'hx-get="/teilnahmen/{world["p1"].id}/dokumente"' in body and 'hx-trigger="load"' in body
