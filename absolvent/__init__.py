@@ -28,6 +28,8 @@ def create_app(test_config=None):
     from . import formats
     app.jinja_env.filters["de_date"] = formats.de_date
     app.jinja_env.globals["month_label"] = formats.month_label
+    from .followups import missing_groups
+    app.jinja_env.filters["missing_groups"] = missing_groups
 
     from . import blueprints
     blueprints.register(app)

@@ -11,7 +11,8 @@ def nav_items(user):
     """The navigation entries ``user`` may use, in display order."""
     items = [("home.index", "Start", None)]
     if user.has_role(*CASE_ROLES):
-        items += [("customers.index", "Kunden", None), ("participations.index", "Teilnahmen", None)]
+        items += [("worklist.index", "Wiedervorlagen", None), ("customers.index", "Kunden", None),
+                  ("participations.index", "Teilnahmen", None)]
     items += [("measures.index", "Maßnahmen", None), ("providers.index", "Träger", None)]
     items += [("rules_web.index", "Regelwerk", None)]
     items += [(endpoint, label, roles) for endpoint, label, roles in EXTRA_NAV]
@@ -27,8 +28,9 @@ EXTRA_NAV = [("documents.bulk", "Sammeldruck", ("pAp", "TL")),
 
 
 def register(app):
-    from . import admin, auth, customers, followups_web, home, measures, participations, providers, rules_web
-    for module in (auth, home, customers, providers, measures, participations, followups_web, rules_web, admin):
+    from . import admin, auth, customers, followups_web, home, measures, participations, providers, rules_web, worklist
+    for module in (auth, home, customers, providers, measures, participations, followups_web, rules_web, worklist,
+                   admin):
         app.register_blueprint(module.bp)
     from . import documents_web
     app.register_blueprint(documents_web.bp)

@@ -41,7 +41,7 @@ def index():
     rows = (query.select(Customer, User).join(User, on=(Customer.pap == User.id), join_type=JOIN.LEFT_OUTER)
             .order_by(Customer.last_name, Customer.first_name, Customer.id).paginate(page, PAGE_SIZE))
     audit.log("read", "customer-list", detail=f"Suche={q!r} Seite={page}")
-    return render("customers/list.html", "customer_results", customers=rows, q=q, page=page,
+    return render("customers/list.html", "customer_results", push_url=True, customers=rows, q=q, page=page,
                   total=total, pages=(total + PAGE_SIZE - 1) // PAGE_SIZE,
                   can_create=access.can_edit_customer(current_user))
 

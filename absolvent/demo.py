@@ -65,6 +65,17 @@ def _add_months(d, months):
             continue
 
 
+def _work_off_the_past(rng, today, users):
+    """A realistic caseload: nine in ten follow-ups due more than three days ago are done."""
+    from .models import FollowUp
+    cutoff = today - datetime.timedelta(days=3)
+    for f in FollowUp.select().where(FollowUp.status == "open", FollowUp.due < cutoff).order_by(FollowUp.id):
+        if rng.random() < 0.9:
+            done_on = f.due - datetime.timedelta(days=rng.randint(0, 5))
+            FollowUp.update(status="done", done_at=datetime.datetime.combine(done_on, datetime.time(10)),
+                            done_by=users["mb1" if f.role == "MB" else "pap1"]).where(FollowUp.id == f.id).execute()
+
+
 def load(today=None, on_participation=None):
     """Create the demo data unless it exists. Returns a German summary line.
 
@@ -133,5 +144,7 @@ def load(today=None, on_participation=None):
                 count += 1
                 if on_participation:
                     on_participation(p)
+        if on_participation:
+            _work_off_the_past(rng, today, users)
     return (f"Demodaten angelegt: {len(TEAMS)} Teams, {len(USERS)} Benutzer, {len(customers)} Kunden, "
             f"{len(MEASURES)} Maßnahmen, {count} Teilnahmen. Passwort aller Demo-Konten: {DEMO_PASSWORD}")

@@ -11,6 +11,7 @@ stored follow-ups:
 Every re-plan that changes something writes a PlanEvent (the history).
 """
 import datetime
+import re
 
 from flask import has_request_context
 from flask_login import current_user
@@ -145,6 +146,22 @@ def complete_by_contact(p, day, user):
         FollowUp.update(status="done", done_by=user, done_at=datetime.datetime.combine(day, datetime.time()),
                         version=target.version + 1).where(FollowUp.id == target.id).execute()
     return target
+
+
+_MISSING = re.compile(r'^(?P<date>.+?) fehlt: Schritt "(?P<step>.+)" kann nicht terminiert werden$')
+
+
+def missing_groups(hints):
+    """Group the planner's 'X fehlt: Schritt … kann nicht terminiert werden' hints by
+    the missing date: returns [(date name, [step titles])], in first-seen order."""
+    groups = {}
+    for hint in hints:
+        m = _MISSING.match(hint)
+        date, step = (m.group("date"), m.group("step")) if m else (hint, None)
+        groups.setdefault(date, [])
+        if step:
+            groups[date].append(step)
+    return list(groups.items())
 
 
 def reason_for_change(before, after):

@@ -5,7 +5,7 @@ from flask import Blueprint, redirect, url_for
 from flask_login import current_user, login_required
 from peewee import JOIN, fn
 
-from . import access
+from . import access, worklist
 from .models import Customer, FollowUp, Measure, Participation, User
 from .web import render
 
@@ -26,13 +26,11 @@ def index():
     user = current_user
     sections = {}
     if user.has_role("pAp", "boV", "TL", "BL", "MB", "DQM", "AG-S"):
-        due = (FollowUp.select(FollowUp, Participation, Customer, Measure)
-               .join(Participation).join(Customer).switch(Participation).join(Measure)
-               .where(FollowUp.status == "open", FollowUp.due <= today + datetime.timedelta(days=14),
-                      access.participation_filter(user)))
-        if user.has_role("pAp") and not user.has_role("TL", "BL"):
-            due = due.where((Customer.pap == user.id) | (FollowUp.role != "pAp"))
-        sections["followups"] = due.order_by(FollowUp.due).limit(25)
+        due = worklist.case_followups(user, "14", "meine", today=today)
+        sections["followups"] = (due.limit(15), due.count(),
+                                 due.where(FollowUp.due < today).count())
+    if user.has_role("MB"):
+        sections["tasks"] = worklist.measure_followups(user, "14", today=today).limit(10)
     if user.has_role("MB"):
         sections["measures"] = (Measure.select(Measure, fn.COUNT(Participation.id).alias("n"))
                                 .join(Participation, join_type=JOIN.LEFT_OUTER)

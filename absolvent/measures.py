@@ -30,7 +30,7 @@ def index():
                             | (Provider.name ** f"%{q}%"))
     if type_code in MEASURE_TYPES:
         query = query.where(Measure.type_code == type_code)
-    return render("measures/list.html", "measure_results", measures=query.limit(200), q=q,
+    return render("measures/list.html", "measure_results", push_url=True, measures=query.limit(200), q=q,
                   type_code=type_code, types=MEASURE_TYPES,
                   can_create=access.can_edit_measure(current_user))
 

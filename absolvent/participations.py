@@ -54,7 +54,7 @@ def index():
     total = query.count()
     rows = query.order_by(Participation.planned_end, Participation.id).paginate(page, PAGE_SIZE)
     audit.log("read", "participation-list", detail=f"Suche={q!r} Status={state} Seite={page}")
-    return render("participations/list.html", "participation_results", participations=rows,
+    return render("participations/list.html", "participation_results", push_url=True, participations=rows,
                   q=q, state=state, states=STATES, page=page, total=total,
                   pages=(total + PAGE_SIZE - 1) // PAGE_SIZE)
 

@@ -23,7 +23,7 @@ def index():
     query = Provider.select().order_by(Provider.name)
     if q:
         query = query.where((Provider.name ** f"%{q}%") | (Provider.city ** f"%{q}%"))
-    return render("providers/list.html", "provider_results", providers=query.limit(200), q=q,
+    return render("providers/list.html", "provider_results", push_url=True, providers=query.limit(200), q=q,
                   can_create=access.can_edit_measure(current_user))
 
 

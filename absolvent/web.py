@@ -8,17 +8,19 @@ def wants_fragment():
     return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
 
 
-def render(template, block=None, status=200, **context):
+def render(template, block=None, status=200, push_url=False, **context):
     """Render ``template`` whole, or only its ``block`` for an htmx request.
 
     Returns a response with ``Vary: HX-Request`` so caches keep both apart.
+    ``push_url`` puts the full request URL (with the search) into the browser's
+    address bar and history, so a filtered list can be bookmarked and reloaded.
     """
-    if block and wants_fragment():
-        body = render_block(template, block, **context)
-    else:
-        body = render_template(template, **context)
+    fragment = block and wants_fragment()
+    body = render_block(template, block, **context) if fragment else render_template(template, **context)
     response = make_response(body, status)
     response.headers["Vary"] = "HX-Request"
+    if fragment and push_url:
+        response.headers["HX-Push-Url"] = request.full_path.rstrip("?")
     return response
 
 

@@ -221,3 +221,19 @@ def test_group_measure_gets_mb_steps(world, make):
     assert "mb-sprechstunde" in mb_steps
     # MAT information sheet F.2.1 at the latest 4 weeks before start: 05.01. − 28 = 08.12.2025
     assert mb_steps["mb-informationsblatt-f21"].due == D(2025, 12, 8)
+
+
+def test_missing_dates_are_grouped(world, auth, make):
+    use_rulebook("goslar-2016")
+    measure = make.measure("BAE", start=D(2026, 9, 1), end=D(2029, 8, 31), measure_number="962/BAE1")
+    auth.login("pap1")
+    auth.post("/teilnahmen/neu", {"customer": world["c1"].id, "measure": measure.id,
+                                  "entry": "01.09.2026", "planned_end": "31.08.2029"})
+    p = Participation.get(Participation.measure == measure)
+    body = auth.get(f"/teilnahmen/{p.id}").get_data(as_text=True)
+    assert "Für die Planung fehlen noch:" in body and body.count("Prüfungstermin") >= 1
+    assert "Daten in der Teilnahme eintragen" in body
+    # entering the exam date plans the steps anchored on it
+    auth.post(f"/teilnahmen/{p.id}/bearbeiten", edit_form(p, exam_date="15.06.2029"))
+    titles = [f.title for f in FollowUp.select().where(FollowUp.participation == p.id)]
+    assert any("Abschlussprüfung" in t for t in titles)

@@ -1,0 +1,95 @@
+"""End-to-end in a real browser: Playwright driving Debian's chromium (headless).
+
+Skipped when /usr/bin/chromium is not installed (`apt-get install chromium`);
+.ci/run installs it when it can. No browser is ever downloaded.
+"""
+import os
+import re
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from absolvent.db import database
+from absolvent.models import FollowUp
+
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium not installed")
+
+
+@pytest.fixture
+def live_server(app, world):
+    from absolvent import followups
+    with database.connection_context():
+        followups.replan(world["p1"], "Teilnahme angelegt")
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture
+def page(live_server):
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        context = browser.new_context(locale="de-DE")
+        pg = context.new_page()
+        outside = []
+        pg.on("request", lambda r: None if r.url.startswith(live_server) else outside.append(r.url))
+        pg.base = live_server
+        pg.outside = outside
+        yield pg
+        browser.close()
+
+
+def login(page, username):
+    page.goto(page.base + "/anmelden")
+    page.get_by_label("Benutzername").fill(username)
+    page.get_by_label("Passwort").fill("Test-Passwort-123")
+    page.get_by_role("button", name="Anmelden").click()
+    page.wait_for_url("**/start")
+
+
+def test_login_active_search_and_follow_up(page, world):
+    login(page, "pap1")
+    assert page.evaluate("typeof htmx") == "object"
+    page.get_by_role("link", name="Kunden").click()
+    page.get_by_label("Suche nach Kundennummer oder Name").press_sequentially("Albr", delay=30)
+    page.wait_for_url("**q=Albr")  # HX-Push-Url keeps the search in the address bar
+    page.wait_for_function("document.querySelector('#customer-results').textContent.includes('für „Albr“')")
+    page.get_by_label("Suche nach Kundennummer oder Name").fill("Zzz")
+    page.wait_for_function("document.querySelector('#customer-results').textContent.includes('Keine Kund')")
+    page.get_by_label("Suche nach Kundennummer oder Name").fill("")
+    page.wait_for_function("document.querySelector('#customer-results').textContent.includes('1 Treffer')")
+    page.get_by_role("link", name=world["c1"].customer_number).click()
+    page.get_by_role("link", name=f"{world['m1'].measure_number} {world['m1'].title}").click()
+    panel = page.locator("#followups-panel")
+    first_open = panel.locator("button", has_text="erledigt").first
+    first_open.click()
+    page.wait_for_function("document.querySelector('#followups-panel').textContent.includes('wieder öffnen')")
+    with database.connection_context():
+        assert FollowUp.select().where(FollowUp.status == "done").count() == 1
+    page.wait_for_selector("#documents-panel h2")  # lazily loaded documents panel
+    assert page.outside == []  # nothing fetched from anywhere but the app itself
+
+
+def test_validation_error_focus_after_swap(page, world):
+    login(page, "pap1")
+    page.goto(page.base + "/kunden/neu")
+    page.get_by_label("Kundennummer").fill("999D000001")
+    page.get_by_label("Vorname").fill("Erika")
+    page.get_by_label("Nachname").fill("Musterfrau")
+    page.get_by_label("Geburtsdatum").fill("31.02.1990")
+    page.get_by_role("button", name="Speichern").click()
+    page.wait_for_selector("#e-birth_date:not([hidden])")
+    assert "Dieses Datum gibt es nicht." in page.locator("#e-birth_date").inner_text()
+    assert page.evaluate("document.activeElement.id") == "f-birth_date"
+    assert page.get_by_label("Nachname").input_value() == "Musterfrau"  # nothing typed is lost
+    page.get_by_label("Geburtsdatum").fill("28.02.1990")
+    page.get_by_role("button", name="Speichern").click()
+    page.wait_for_url(re.compile(r".*/kunden/\d+$"))
+    assert "Musterfrau, Erika" in page.locator("h1").inner_text()

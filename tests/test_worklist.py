@@ -1,0 +1,67 @@
+"""Wiedervorlagen worklist and the start page's due list."""
+import datetime
+
+import pytest
+
+from absolvent.models import FollowUp
+
+TODAY = datetime.date.today()
+
+
+@pytest.fixture
+def due(world, make):
+    def add(p, days, role="pAp", title=None, **kw):
+        return FollowUp.create(participation=p, step_id=f"s{days}{role}{p.id}", title=title or f"Aufgabe {days}",
+                               role=role, due=TODAY + datetime.timedelta(days=days), **kw)
+    other = make.customer(world["t1"], world["dqm1"], last_name="Anders")  # team A, another pAp
+    p_other = make.participation(other, world["m2"])
+    add(world["p1"], -3, title="Überfällig A")
+    add(world["p1"], 10, title="Bald A")
+    add(world["p1"], 60, title="Später A")
+    add(p_other, 2, title="Fremder pAp")
+    add(world["p2"], 1, title="Team B")
+    FollowUp.create(measure=world["m1"], step_id="mb-sprechstunde", title="Sprechstunde beim Träger", role="MB",
+                    due=TODAY + datetime.timedelta(days=5))
+    return add
+
+
+def titles(body):
+    return {t for t in ("Überfällig A", "Bald A", "Später A", "Fremder pAp", "Team B") if t in body}
+
+
+def test_worklist_full_and_fragment(due, auth):
+    auth.login("pap1")
+    full = auth.get("/wiedervorlagen/").get_data(as_text=True)
+    assert "<html" in full and titles(full) == {"Überfällig A", "Bald A"}
+    assert "überfällig" in full and "2 offene Wiedervorlagen" in full
+    frag = auth.get("/wiedervorlagen/?zeitraum=alle&bereich=team", htmx=True)
+    body = frag.get_data(as_text=True)
+    assert body.lstrip().startswith('<div id="worklist-results"') and "<html" not in body
+    assert titles(body) == {"Überfällig A", "Bald A", "Später A", "Fremder pAp"}
+    assert frag.headers["HX-Push-Url"] == "/wiedervorlagen/?zeitraum=alle&bereich=team"
+
+
+def test_worklist_overdue_only(due, auth):
+    auth.login("pap1")
+    assert titles(auth.get("/wiedervorlagen/?zeitraum=0").get_data(as_text=True)) == {"Überfällig A"}
+
+
+def test_worklist_scoped_for_other_roles(due, auth):
+    auth.login("pap2")
+    assert titles(auth.get("/wiedervorlagen/?zeitraum=alle").get_data(as_text=True)) == {"Team B"}
+    auth.logout()
+    auth.login("mb1")
+    body = auth.get("/wiedervorlagen/?zeitraum=alle").get_data(as_text=True)
+    assert titles(body) == {"Überfällig A", "Bald A", "Später A"} and "Sprechstunde beim Träger" in body
+    auth.logout()
+    auth.login("admin")
+    assert titles(auth.get("/wiedervorlagen/?zeitraum=alle").get_data(as_text=True)) == set()
+
+
+def test_start_page_counts(due, auth):
+    auth.login("pap1")
+    body = auth.get("/start").get_data(as_text=True)
+    assert "2 offen, davon 1 überfällig." in body and "Überfällig A" in body and "Später A" not in body
+    auth.logout()
+    auth.login("mb1")
+    assert "Sprechstunde beim Träger" in auth.get("/start").get_data(as_text=True)
