@@ -50,6 +50,7 @@ def demo_load(if_empty):
             click.echo("Die Datenbank enthält bereits Benutzer – keine Demodaten geladen.")
             return
         click.echo(demo_data.load(on_participation=_planner_hook()))
+        database.execute_sql("ANALYZE")
 
 
 def _planner_hook():

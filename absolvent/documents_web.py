@@ -15,8 +15,8 @@ from .auth import roles_required
 from .document_models import Agreement, BulkJob, IssuedDocument, TemplateVersion
 from .documents import preflight, registry
 from .formats import month_label
-from .models import Customer, Measure, Participation, Team, User
-from .participations import STATES, get_visible, visible
+from .models import Participation, Team, User
+from .participations import STATES, filtered, get_visible
 from .rulebooks_registry import agreement_term
 from .web import redirect_to, render, wants_fragment
 
@@ -208,18 +208,7 @@ def template_restore(name):
 # ------------------------------------------------------------------ Sammeldruck
 
 def _bulk_query(q, state):
-    today = datetime.date.today()
-    query = visible()
-    if q:
-        like = f"%{q}%"
-        query = query.where((Customer.customer_number ** like) | (Customer.last_name ** like)
-                            | (Measure.measure_number ** like) | (Measure.title ** like))
-    if state == "laufend":
-        query = query.where(Participation.entry <= today, Participation.exit.is_null())
-    elif state == "kuenftig":
-        query = query.where(Participation.entry > today)
-    elif state == "beendet":
-        query = query.where(Participation.exit.is_null(False))
+    query = filtered(q, state)
     return query.order_by(Participation.planned_end, Participation.id).limit(BULK_LIMIT)
 
 

@@ -13,7 +13,7 @@ MESSAGES = {
     404: ("Nicht gefunden", "Die Seite oder der Datensatz wurde nicht gefunden."),
     405: ("Nicht erlaubt", "Diese Aktion ist auf diesem Weg nicht möglich."),
     413: ("Datei zu groß", "Die hochgeladene Datei ist zu groß. Erlaubt sind höchstens "
-          "{limit} MB."),
+          "{limit}."),
     500: ("Interner Fehler", "Es ist ein unerwarteter Fehler aufgetreten. Er wurde protokolliert; "
           "bitte versuchen Sie es erneut oder wenden Sie sich an die Administration."),
 }
@@ -21,7 +21,8 @@ MESSAGES = {
 
 def _page(code, detail=None):
     title, text = MESSAGES[code]
-    limit = current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+    size = current_app.config["MAX_CONTENT_LENGTH"] or 0
+    limit = f"{size // (1024 * 1024)} MB" if size >= 1024 * 1024 else f"{max(size // 1024, 1)} KB"
     return render("errors/error.html", status=code, code=code, title=title,
                   text=detail or text.format(limit=limit))
 

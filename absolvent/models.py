@@ -183,6 +183,9 @@ class Participation(BaseModel):
     version = IntegerField(default=1)
     created_at = DateTimeField(default=now)
 
+    class Meta:
+        indexes = ((("exit", "planned_end"), False),)  # running participations by planned end
+
     @property
     def is_dropout(self):
         return self.exit_kind == "abbruch"
@@ -236,6 +239,7 @@ class FollowUp(BaseModel):
         indexes = (
             (("participation", "step_id"), True),
             (("measure", "step_id"), True),
+            (("status", "due"), False),  # worklists: open follow-ups by due date
         )
 
     @property

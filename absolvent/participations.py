@@ -32,13 +32,8 @@ def get_visible(participation_id):
     return p
 
 
-@bp.get("/")
-@login_required
-def index():
-    q = request.args.get("q", "").strip()[:100]
-    state = request.args.get("status", "laufend")
-    state = state if state in STATES else "laufend"
-    page = max(request.args.get("seite", 1, type=int), 1)
+def filtered(q, state):
+    """Visible participations matching the search ``q`` and the state (laufend, kuenftig, beendet, '')."""
     today = datetime.date.today()
     query = visible()
     if q:
@@ -51,6 +46,17 @@ def index():
         query = query.where(Participation.entry > today)
     elif state == "beendet":
         query = query.where(Participation.exit.is_null(False))
+    return query
+
+
+@bp.get("/")
+@login_required
+def index():
+    q = request.args.get("q", "").strip()[:100]
+    state = request.args.get("status", "laufend")
+    state = state if state in STATES else "laufend"
+    page = max(request.args.get("seite", 1, type=int), 1)
+    query = filtered(q, state)
     total = query.count()
     rows = query.order_by(Participation.planned_end, Participation.id).paginate(page, PAGE_SIZE)
     audit.log("read", "participation-list", detail=f"Suche={q!r} Status={state} Seite={page}")

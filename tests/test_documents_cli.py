@@ -7,15 +7,7 @@ from pypdf import PdfReader
 
 from absolvent.db import database
 from absolvent.document_models import TemplateVersion
-
-
-def tiny_docx(*paragraphs):
-    document = docx.Document()
-    for text in paragraphs:
-        document.add_paragraph(text)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
+from tests.helpers import tiny_docx
 
 
 def assert_clean_failure(result):

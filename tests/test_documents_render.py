@@ -38,6 +38,7 @@ from absolvent.documents import (  # noqa: E402 - after the warning filter above
     validate_docx_template,
 )
 from absolvent.documents.fetcher import FetchRefused  # noqa: E402
+from tests.helpers import docx_text, pdf_text, tiny_docx  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 FORMS = ROOT / "forms"
@@ -48,27 +49,6 @@ needs_fonts = pytest.mark.skipif(
     not (DEFAULT_STATIC_DIR / "vendor" / "fonts" / "DejaVuSans.ttf").is_file(),
     reason="run `make assets` first (fonts come from npm)",
 )
-
-
-def docx_text(data: bytes) -> str:
-    document = docx.Document(io.BytesIO(data))
-    parts = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        parts += [cell.text for row in table.rows for cell in row.cells]
-    return "\n".join(parts)
-
-
-def pdf_text(data: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
-
-
-def tiny_docx(*paragraphs: str) -> bytes:
-    document = docx.Document()
-    for text in paragraphs:
-        document.add_paragraph(text)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
 
 
 def agreement(**changes) -> dict:

@@ -61,3 +61,28 @@ def test_no_external_urls_in_templates():
     for path in root.rglob("*.html"):
         text = path.read_text()
         assert "http://" not in text and "https://" not in text and "//cdn" not in text, path
+
+
+def test_german_500_page_and_rollback(app, client, auth, make):
+    make.user("erika", "pAp", make.team())
+
+    @app.get("/kaputt")
+    def broken():
+        raise RuntimeError("Absicht")
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    auth.login("erika")
+    response = client.get("/kaputt")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 500 and "Interner Fehler" in body and "Absicht" not in body
+
+
+def test_oversized_upload_gets_german_413(app, auth, make):
+    make.user("chef", "Admin")
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    auth.login("chef")
+    import io
+    response = auth.post("/verwaltung/vorlagen/eingliederungsvereinbarung",
+                         {"file": (io.BytesIO(b"x" * 5000), "gross.docx")}, content_type="multipart/form-data")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 413 and "Datei zu groß" in body and "höchstens 1 KB." in body
