@@ -28,18 +28,16 @@ EXTRA_NAV = [("documents.bulk", "Sammeldruck", ("pAp", "TL")),
 
 
 def register(app):
-    from . import admin, auth, customers, followups_web, home, measures, participations, providers, rules_web, worklist
-    for module in (auth, home, customers, providers, measures, participations, followups_web, rules_web, worklist,
-                   admin):
+    from . import (admin, auth, customers, documents_web, followups_web, home, measures, participations,
+                   providers, rules_web, worklist)
+    for module in (auth, home, customers, providers, measures, participations, followups_web, worklist,
+                   rules_web, documents_web, admin):
         app.register_blueprint(module.bp)
-    from . import documents_web
-    app.register_blueprint(documents_web.bp)
 
     @app.context_processor
     def inject_navigation():
-        settings = None
-        if current_user and current_user.is_authenticated:
-            settings = JobcenterSettings.current()
-            return {"nav_items": nav_items(current_user),
-                    "jobcenter_name": settings.name if settings else app.config["JOBCENTER_NAME"]}
-        return {"nav_items": [], "jobcenter_name": app.config["JOBCENTER_NAME"]}
+        if not (current_user and current_user.is_authenticated):
+            return {"nav_items": [], "jobcenter_name": app.config["JOBCENTER_NAME"]}
+        settings = JobcenterSettings.current()
+        return {"nav_items": nav_items(current_user),
+                "jobcenter_name": settings.name if settings else app.config["JOBCENTER_NAME"]}
