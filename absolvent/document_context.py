@@ -90,21 +90,31 @@ def supervision_rows(team, month_start, types=SUPERVISION_TYPES):
     return list(query)
 
 
-def _am_started(participation, today=None):
-    """'ja' when an end-phase follow-up is done or an AM note exists; 'nein' when an
+def am_started_map(participation_ids, today=None):
+    """'AM eingeleitet' per participation id, in three queries for the whole list:
+    'ja' when an end-phase follow-up is done or an AM note exists; 'nein' when an
     end-phase follow-up is overdue; else '' (the TL checks by hand)."""
-    noted = Note.select().where(
-        Note.participation == participation.id,
-        (Note.kind == "absolventenmanagement") | (Note.subject == "Absolventenmanagement")).exists()
-    end_steps = FollowUp.select().where(FollowUp.participation == participation.id, FollowUp.phase == "ende")
-    if noted or end_steps.where(FollowUp.status == "done").exists():
-        return "ja"
-    overdue = end_steps.where(FollowUp.status == "open", FollowUp.due < (today or datetime.date.today()))
-    return "nein" if overdue.exists() else ""
+    ids = list(participation_ids)
+    if not ids:
+        return {}
+    noted = {n.participation_id for n in Note.select(Note.participation).where(
+        Note.participation.in_(ids),
+        (Note.kind == "absolventenmanagement") | (Note.subject == "Absolventenmanagement"))}
+    end_steps = FollowUp.select(FollowUp.participation).where(FollowUp.participation.in_(ids),
+                                                               FollowUp.phase == "ende")
+    done = {f.participation_id for f in end_steps.where(FollowUp.status == "done")}
+    overdue = {f.participation_id for f in end_steps.where(
+        FollowUp.status == "open", FollowUp.due < (today or datetime.date.today()))}
+    return {pid: "ja" if pid in noted or pid in done else "nein" if pid in overdue else "" for pid in ids}
+
+
+def _am_started(participation, today=None):
+    return am_started_map([participation.id], today)[participation.id]
 
 
 def supervision_list(team, month_start, rows, team_lead=None, generated_on=None, focus=""):
     """Context of 'fachaufsicht-liste' for ``rows`` from ``supervision_rows``."""
+    started = am_started_map(p.id for p in rows)
     return {
         "jobcenter": jobcenter(),
         "team": {"name": team.name},
@@ -119,7 +129,7 @@ def supervision_list(team, month_start, rows, team_lead=None, generated_on=None,
             "measure_number": p.measure.measure_number,
             "measure_title": p.measure.title,
             "exit_planned": de_date(p.planned_end),
-            "am_started": _am_started(p),
+            "am_started": started[p.id],
             "sampled": False,
         } for p in rows],
         "team_lead": {"name": team_lead.name if team_lead else ""},

@@ -15,13 +15,6 @@ PROCUREMENT = {"vergabe": "Vergabemaßnahme", "gutschein": "Gutschein"}
 
 EXIT_KINDS = {"regulaer": "reguläres Ende", "abbruch": "Abbruch"}
 
-NOTE_KINDS = {
-    "vermerk": "Vermerk",
-    "beratung": "Beratungsvermerk",
-    "absolventenmanagement": "Absolventenmanagement",
-    "kontakt": "Kontakt",
-}
-
 BUNDESLAENDER = {
     "BW": "Baden-Württemberg", "BY": "Bayern", "BE": "Berlin", "BB": "Brandenburg",
     "HB": "Bremen", "HH": "Hamburg", "HE": "Hessen", "MV": "Mecklenburg-Vorpommern",
@@ -29,7 +22,5 @@ BUNDESLAENDER = {
     "SL": "Saarland", "SN": "Sachsen", "ST": "Sachsen-Anhalt",
     "SH": "Schleswig-Holstein", "TH": "Thüringen",
 }
-
-FOLLOWUP_STATUS = {"open": "offen", "done": "erledigt", "cancelled": "entfallen"}
 
 GROUP_MEASURE_MIN = 10  # Goslar 2.0: only group measures of 10+ get an MB

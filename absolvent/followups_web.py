@@ -3,10 +3,11 @@ import datetime
 
 from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user, login_required
+from peewee import JOIN
 
 from . import access, audit, followups
 from .db import database
-from .models import FollowUp, Note, PlanEvent
+from .models import FollowUp, Note, PlanEvent, User
 from .operations import PLAN_DATES
 from .participations import get_visible
 from .rulebooks_registry import active_rulebook
@@ -26,8 +27,8 @@ def panel_context(p, errors=None, values=None):
         errors = {**(errors or {}), "_plan": str(exc)}
     rows = (FollowUp.select().where(FollowUp.participation == p.id)
             .order_by(FollowUp.status != "open", FollowUp.due, FollowUp.id))
-    events = PlanEvent.select().where(PlanEvent.participation == p.id).order_by(PlanEvent.at.desc(),
-                                                                                PlanEvent.id.desc())
+    events = (PlanEvent.select(PlanEvent, User).join(User, JOIN.LEFT_OUTER)
+              .where(PlanEvent.participation == p.id).order_by(PlanEvent.at.desc(), PlanEvent.id.desc()))
     contacts = (Note.select().where(Note.customer == p.customer_id, Note.kind == "kontakt",
                                     Note.date >= p.entry).order_by(Note.date.desc()))
     return {"p": p, "plan": current, "followups": list(rows), "events": list(events), "contacts": list(contacts),

@@ -65,3 +65,14 @@ def test_start_page_counts(due, auth):
     auth.logout()
     auth.login("mb1")
     assert "Sprechstunde beim Träger" in auth.get("/start").get_data(as_text=True)
+
+
+def test_start_page_for_team_lead_counts_next_months_ends(world, make, auth):
+    first = (TODAY.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+    measure = make.measure("FBW", start=first - datetime.timedelta(days=90), end=first + datetime.timedelta(days=9))
+    make.participation(world["c1"], measure)                                   # team A, ends next month
+    make.participation(world["c2"], measure)                                   # team B: not tl1's
+    auth.login("tl1")
+    body = auth.get("/start").get_data(as_text=True)
+    from absolvent.formats import month_label
+    assert f"Im {month_label(first)} endet 1 Teilnahme in Ihrem Bereich." in body
