@@ -9,11 +9,16 @@ Providers and measures are no personal data: every logged-in user may read them.
 from flask import abort
 
 from .models import Customer, Measure, Participation
+from .vocabulary import CASE_EDITORS, MEASURE_EDITORS, TEAM_ROLES
 
-TEAM_ROLES = ("pAp", "boV", "AG-S", "TL", "DQM")
-CUSTOMER_EDITORS = ("pAp", "TL")
-PARTICIPATION_EDITORS = ("pAp", "TL")
-MEASURE_EDITORS = ("MB", "TL", "BL", "Admin")
+
+def _any_of(clauses, nothing):
+    if not clauses:
+        return nothing
+    expr = clauses[0]
+    for clause in clauses[1:]:
+        expr = expr | clause
+    return expr
 
 
 def customer_filter(user):
@@ -27,12 +32,7 @@ def customer_filter(user):
         own = (Participation.select(Participation.customer)
                .join(Measure).where(Measure.mb == user.id))
         clauses.append(Customer.id.in_(own))
-    if not clauses:
-        return Customer.id < 0
-    expr = clauses[0]
-    for clause in clauses[1:]:
-        expr = expr | clause
-    return expr
+    return _any_of(clauses, Customer.id < 0)
 
 
 def participation_filter(user):
@@ -44,12 +44,7 @@ def participation_filter(user):
         clauses.append(Customer.team == user.team_id)
     if user.has_role("MB"):
         clauses.append(Measure.mb == user.id)
-    if not clauses:
-        return Participation.id < 0
-    expr = clauses[0]
-    for clause in clauses[1:]:
-        expr = expr | clause
-    return expr
+    return _any_of(clauses, Participation.id < 0)
 
 
 def can_view_customer(user, customer):
@@ -65,7 +60,7 @@ def can_view_customer(user, customer):
 
 def can_edit_customer(user, customer=None):
     """Create (customer None) or edit: pAp and TL of the customer's team."""
-    if not user.has_role(*CUSTOMER_EDITORS) or not user.team_id:
+    if not user.has_role(*CASE_EDITORS) or not user.team_id:
         return False
     return customer is None or customer.team_id == user.team_id
 
@@ -89,13 +84,19 @@ def can_write_agreement(user, participation):
     return can_edit_customer(user, participation.customer)
 
 
+def can_complete_followup(user, followup, participation):
+    """The case's editors, or whoever holds the step's role and may see the case."""
+    return can_edit_participation(user, participation) or (
+        user.has_role(followup.role) and can_view_participation(user, participation))
+
+
 def can_view_supervision_list(user, team_id):
     """Fachaufsicht lists: the TL of the team and the BL (RULES.md §7)."""
     return user.has_role("BL") or (user.has_role("TL") and user.team_id is not None and user.team_id == team_id)
 
 
 def can_edit_measure(user, measure=None):
-    if user.has_role("TL", "BL", "Admin"):
+    if user.has_role(*(r for r in MEASURE_EDITORS if r != "MB")):
         return True
     if user.has_role("MB"):
         return measure is None or measure.mb_id == user.id
@@ -106,3 +107,4 @@ def require(allowed):
     """Abort with 403 unless ``allowed`` is truthy."""
     if not allowed:
         abort(403)
+

@@ -1,10 +1,13 @@
-"""Command line: `flask --app app users create`, `demo load` (plus db, rules …)."""
+"""Command line: `flask --app app users create`, `demo load`, and every area's group (rules, documents …)."""
 import click
 from flask.cli import AppGroup
 
 from . import demo as demo_data
+from .caseload.planning import replan_new
 from .db import database
-from .domain import ROLES
+from .documents.cli import documents_cli
+from .rules.cli import controlling_cli, rules_cli
+from .vocabulary import ROLES
 from .models import Team, User
 from .passwords import hash_password, password_problem
 
@@ -49,20 +52,10 @@ def demo_load(if_empty):
         if if_empty and User.select().exists() and not User.select().where(User.username == "pap1").exists():
             click.echo("Die Datenbank enthält bereits Benutzer – keine Demodaten geladen.")
             return
-        click.echo(demo_data.load(on_participation=_planner_hook()))
+        click.echo(demo_data.load(on_participation=replan_new))
         database.execute_sql("ANALYZE")
 
 
-def _planner_hook():
-    from .followups import replan_new
-    return replan_new
-
-
 def init_app(app):
-    from .rules_cli import controlling_cli, rules_cli
-    app.cli.add_command(users_cli)
-    app.cli.add_command(demo_cli)
-    app.cli.add_command(rules_cli)
-    app.cli.add_command(controlling_cli)
-    from .documents_cli import documents_cli
-    app.cli.add_command(documents_cli)
+    for group in (users_cli, demo_cli, rules_cli, controlling_cli, documents_cli):
+        app.cli.add_command(group)

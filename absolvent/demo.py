@@ -8,8 +8,8 @@ import random
 from faker import Faker
 
 from .db import database
-from .domain import MEASURE_TYPES
-from .models import Customer, JobcenterSettings, Measure, Participation, Provider, Team, User
+from .vocabulary import MEASURE_TYPES
+from .models import Customer, FollowUp, JobcenterSettings, Measure, Participation, Provider, Team, User
 from .passwords import hash_password
 
 DEMO_PASSWORD = "Absolvent-Demo-2026"
@@ -67,7 +67,7 @@ def _add_months(d, months):
 
 def _work_off_the_past(rng, today, users):
     """A realistic caseload: nine in ten follow-ups due more than three days ago are done."""
-    from .models import FollowUp
+
     cutoff = today - datetime.timedelta(days=3)
     for f in FollowUp.select().where(FollowUp.status == "open", FollowUp.due < cutoff).order_by(FollowUp.id):
         if rng.random() < 0.9:

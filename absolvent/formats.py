@@ -45,4 +45,21 @@ def de_date(value):
 
 
 def month_label(value):
+    """'Januar 2027' for any day of that month."""
     return f"{MONTHS[value.month - 1]} {value.year}"
+
+
+def first_of_next_month(day):
+    """The first day of the month after ``day``'s month."""
+    return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+
+
+_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def parse_month(text):
+    """The first day of the month 'YYYY-MM' (years 2000–2100), or None when malformed."""
+    m = _MONTH_RE.match(text or "")
+    if not m or not 2000 <= int(m.group(1)) <= 2100 or not 1 <= int(m.group(2)) <= 12:
+        return None
+    return datetime.date(int(m.group(1)), int(m.group(2)), 1)

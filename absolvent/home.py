@@ -5,7 +5,10 @@ from flask import Blueprint, redirect, url_for
 from flask_login import current_user, login_required
 from peewee import JOIN, fn
 
-from . import access, worklist
+from . import access
+from .caseload import queries
+from .formats import first_of_next_month
+from .vocabulary import CASE_ROLES, SUPERVISORS
 from .models import Customer, FollowUp, Measure, Participation, User
 from .web import render
 
@@ -25,20 +28,20 @@ def index():
     today = datetime.date.today()
     user = current_user
     sections = {}
-    if user.has_role("pAp", "boV", "TL", "BL", "MB", "DQM", "AG-S"):
-        due = worklist.case_followups(user, "14", "meine", today=today)
+    if user.has_role(*CASE_ROLES):
+        due = queries.case_followups(user, "14", "meine", today=today)
         sections["followups"] = (due.limit(15), due.count(),
                                  due.where(FollowUp.due < today).count())
     if user.has_role("MB"):
-        sections["tasks"] = worklist.measure_followups(user, "14", today=today).limit(10)
+        sections["tasks"] = queries.measure_followups(user, "14", today=today).limit(10)
     if user.has_role("MB"):
         sections["measures"] = (Measure.select(Measure, fn.COUNT(Participation.id).alias("n"))
                                 .join(Participation, join_type=JOIN.LEFT_OUTER)
                                 .where(Measure.mb == user.id, Measure.end >= today)
                                 .group_by(Measure).order_by(Measure.start))
-    if user.has_role("TL", "BL"):
-        first = (today.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
-        last = (first + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+    if user.has_role(*SUPERVISORS):
+        first = first_of_next_month(today)
+        last = first_of_next_month(first) - datetime.timedelta(days=1)
         ending = (Participation.select().join(Customer).switch(Participation).join(Measure)
                   .where(access.participation_filter(user), Participation.exit.is_null(),
                          Participation.planned_end.between(first, last)))

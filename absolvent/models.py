@@ -1,4 +1,6 @@
-"""Data model. Query helpers live on the models; writes in the area's operations.
+"""The tables every area reads (Team … PlanEvent, Agreement). Query helpers live
+on the models; writes in the area's ``operations.py``. Tables only one area uses
+live in that area's ``models.py`` (e.g. ``documents/models.py``).
 
 Every change to these classes needs a numbered migration in ``migrations/``;
 tests/test_migrations.py proves the migrated schema equals the models.
@@ -16,7 +18,7 @@ from peewee import (
 )
 
 from .db import BaseModel
-from .domain import MEASURE_TYPES
+from .vocabulary import AGREEMENT_KINDS, MEASURE_TYPES
 
 
 def now():
@@ -36,7 +38,7 @@ class User(BaseModel):
     email = CharField(default="")
     phone = CharField(default="")
     password_hash = CharField()
-    roles = CharField(default="")  # comma separated codes, see domain.ROLES
+    roles = CharField(default="")  # comma separated codes, see vocabulary.ROLES
     team = ForeignKeyField(Team, null=True, backref="members", on_delete="SET NULL")
     active = BooleanField(default=True)
     created_at = DateTimeField(default=now)
@@ -259,7 +261,48 @@ class PlanEvent(BaseModel):
     detail = TextField(default="")
 
 
+class Agreement(BaseModel):
+    """An Eingliederungsvereinbarung (kind EV) or Kooperationsplan (kind KP), RULES.md §8.
+
+    ``agreement_kind`` says how it was concluded (vocabulary.AGREEMENT_KINDS).
+    """
+
+    participation = ForeignKeyField(Participation, backref="agreements", on_delete="CASCADE")
+    customer = ForeignKeyField(Customer, backref="agreements", on_delete="CASCADE")
+    kind = CharField(max_length=2)  # EV | KP
+    agreement_kind = CharField(default="neu")  # neu | fortschreibung
+    concluded_on = DateField()
+    valid_until = DateField(null=True)  # EV
+    review_date = DateField(null=True)  # KP
+    goal = TextField()
+    steps = TextField()
+    customer_duties = TextField(default="")
+    own_efforts_number = IntegerField(null=True)
+    own_efforts_period = CharField(default="")
+    own_efforts_proof = TextField(default="")
+    jobcenter_support = TextField(default="")
+    contacts_during_measure = TextField(default="")
+    author = ForeignKeyField(User, backref="agreements")
+    created_at = DateTimeField(default=now)
+    version = IntegerField(default=1)
+
+    @property
+    def kind_label(self):
+        return AGREEMENT_KINDS.get(self.agreement_kind, self.agreement_kind)
+
+    @property
+    def end_date(self):
+        """Valid-until (EV) or review date (KP)."""
+        return self.valid_until if self.kind == "EV" else self.review_date
+
+    @classmethod
+    def latest_for(cls, participation_id):
+        """The participation's most recent agreement, or None."""
+        return (cls.select().where(cls.participation == participation_id)
+                .order_by(cls.concluded_on.desc(), cls.id.desc()).first())
+
+
 MODELS = [
     Team, User, AuthSession, LoginAttempt, AuditLog, JobcenterSettings,
-    Customer, Provider, Measure, Participation, Note, FollowUp, PlanEvent,
+    Customer, Provider, Measure, Participation, Note, FollowUp, PlanEvent, Agreement,
 ]

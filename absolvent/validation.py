@@ -6,6 +6,8 @@ templates re-render the raw input from ``request.form``.
 """
 from peewee import IntegrityError
 
+from . import audit
+from .db import database
 from .formats import DateFormatError, parse_date
 
 
@@ -48,7 +50,7 @@ class Checker:
         if not raw:
             if required:
                 self.fail(name, f"Bitte {label} angeben.")
-        elif not raw.isdigit():
+        elif not (raw.isascii() and raw.isdigit()):
             self.fail(name, f"{label} muss eine ganze Zahl sein.")
         else:
             value = int(raw)
@@ -77,7 +79,7 @@ class Checker:
         if not raw:
             if required:
                 self.fail(name, f"Bitte {label} auswählen.")
-        elif not raw.isdigit():
+        elif not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
             self.fail(name, f"Unbekannte Auswahl für {label}.")
         else:
             base = query if query is not None else model.select()
@@ -126,4 +128,40 @@ def save_versioned(model_cls, obj, data, form_version):
     return expected + 1
 
 
-__all__ = ["CONFLICT_MESSAGE", "Checker", "Conflict", "IntegrityError", "save_versioned"]
+def save_record(model_cls, obj, data, form, entity, unique_field="_form",
+                unique_message="Der Datensatz konnte nicht gespeichert werden (Datenbankkonflikt).",
+                after=None, audit_detail=None, **create_extra):
+    """Create (``obj`` None) or update a record with audit and conflict handling.
+
+    The one save helper of the app: inside ``db.atomic()`` it creates the row
+    (with ``create_extra``) or updates it — with optimistic locking when the
+    model has a ``version`` column (the form's hidden ``version``) — writes the
+    audit row, and calls ``after(saved, before)`` in the same transaction
+    (``before`` is None on create). Returns ``(obj, {})`` or ``(None, errors)``:
+    a concurrent edit becomes the form message, a unique violation the
+    message on ``unique_field``; nothing is half-written.
+    """
+    try:
+        with database.atomic():
+            before = obj
+            if obj is None:
+                obj = model_cls.create(**data, **create_extra)
+                audit.log("create", entity, obj.id, audit_detail or "")
+            else:
+                if "version" in model_cls._meta.fields:
+                    save_versioned(model_cls, obj, data, form.get("version"))
+                else:
+                    fields = {getattr(model_cls, k): v for k, v in data.items()}
+                    model_cls.update(fields).where(model_cls.id == obj.id).execute()
+                audit.log("update", entity, obj.id, audit_detail or ", ".join(sorted(data)))
+                obj = model_cls.get_by_id(obj.id)
+            if after:
+                after(obj, before)
+    except Conflict:
+        return None, {"_form": CONFLICT_MESSAGE}
+    except IntegrityError:
+        return None, {unique_field: unique_message}
+    return obj, {}
+
+
+__all__ = ["CONFLICT_MESSAGE", "Checker", "Conflict", "IntegrityError", "save_record", "save_versioned"]

@@ -1,33 +1,47 @@
-"""Rendering helpers: one place decides fragment or full page."""
-from flask import make_response, redirect, render_template, request
+"""Rendering helpers: the one place that decides fragment or full page.
+
+A view has one template; a partial is a named block of it (jinja2-fragments'
+``render_block``). An htmx request (``request.htmx`` from htmx-flask, not a
+boosted navigation) gets the block, any other request the whole page. No
+handler reads ``HX-Request`` itself.
+"""
+from flask import redirect, render_template, request
+from htmx_flask import make_response
 from jinja2_fragments.flask import render_block
 
 
 def wants_fragment():
     """True for an htmx request that is not a boosted navigation."""
-    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+    return bool(request.htmx) and not request.htmx.boosted
 
 
-def render(template, block=None, status=200, push_url=False, **context):
+def render(template, block=None, status=200, push_url=False, trigger=None, **context):
     """Render ``template`` whole, or only its ``block`` for an htmx request.
 
     Returns a response with ``Vary: HX-Request`` so caches keep both apart.
     ``push_url`` puts the full request URL (with the search) into the browser's
     address bar and history, so a filtered list can be bookmarked and reloaded.
+    ``trigger`` (a string or dict) becomes ``HX-Trigger`` for htmx requests.
     """
-    fragment = block and wants_fragment()
+    fragment = bool(block) and wants_fragment()
     body = render_block(template, block, **context) if fragment else render_template(template, **context)
-    response = make_response(body, status)
+    response = make_response(body, status,
+                             push_url=request.full_path.rstrip("?") if fragment and push_url else None,
+                             trigger=trigger if fragment else None)
     response.headers["Vary"] = "HX-Request"
-    if fragment and push_url:
-        response.headers["HX-Push-Url"] = request.full_path.rstrip("?")
     return response
 
 
 def redirect_to(url):
-    """Redirect after a successful POST; htmx gets HX-Redirect instead of a 302."""
-    if request.headers.get("HX-Request") == "true":
-        response = make_response("", 204)
-        response.headers["HX-Redirect"] = url
-        return response
+    """Redirect after a successful POST; htmx gets ``HX-Redirect`` instead of a 302."""
+    if request.htmx:
+        return make_response("", 204, redirect=url)
+    return redirect(url)
+
+
+def after_post(url, template, block, **context):
+    """After a successful POST: htmx swaps the updated ``block`` in place; a plain
+    form post (no JavaScript) is redirected to ``url`` (post/redirect/get)."""
+    if wants_fragment():
+        return render(template, block, **context)
     return redirect(url)

@@ -29,10 +29,10 @@ with warnings.catch_warnings():  # libharfbuzz-subset0 missing: WeasyPrint warns
 import jinja2
 from docxtpl import DocxTemplate
 
-from absolvent.documents import DEFAULT_STATIC_DIR, registry, render_docx, render_pdf
-from absolvent.documents.context import prepare_context
-from absolvent.documents.engine import docx_bytes, pdf_result
-from absolvent.documents.sandbox import lines
+from absolvent.documents.render import DEFAULT_STATIC_DIR, registry, render_docx, render_pdf
+from absolvent.documents.render.context import prepare_context
+from absolvent.documents.render.engine import docx_bytes, pdf_result
+from absolvent.documents.render.sandbox import lines
 
 ROOT = Path(__file__).resolve().parent.parent
 FORMS = ROOT / "forms"

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chr
 
 @pytest.fixture
 def live_server(app, world):
-    from absolvent import followups
+    from absolvent.caseload import planning as followups
     with database.connection_context():
         followups.replan(world["p1"], "Teilnahme angelegt")
     server = make_server("127.0.0.1", 0, app, threaded=True)

@@ -6,7 +6,7 @@ import pytest
 from pypdf import PdfReader
 
 from absolvent.db import database
-from absolvent.document_models import TemplateVersion
+from absolvent.documents.models import TemplateVersion
 from tests.helpers import tiny_docx
 
 

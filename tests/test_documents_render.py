@@ -21,7 +21,7 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", HARFBUZZ_WARNING, DeprecationWarning)
     import weasyprint  # noqa: F401
 
-from absolvent.documents import (  # noqa: E402 - after the warning filter above
+from absolvent.documents.render import (  # noqa: E402 - after the warning filter above
     BASE_URL,
     DEFAULT_STATIC_DIR,
     ContextRefused,
@@ -37,7 +37,7 @@ from absolvent.documents import (  # noqa: E402 - after the warning filter above
     render_pdf_result,
     validate_docx_template,
 )
-from absolvent.documents.fetcher import FetchRefused  # noqa: E402
+from absolvent.documents.render.fetcher import FetchRefused  # noqa: E402
 from tests.helpers import docx_text, pdf_text, tiny_docx  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent

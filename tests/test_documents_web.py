@@ -10,7 +10,8 @@ from playhouse.schema_diff import diff_models
 from pypdf import PdfReader
 
 from absolvent.db import database
-from absolvent.document_models import DOCUMENT_MODELS, Agreement, BulkJob, IssuedDocument, TemplateVersion
+from absolvent.documents.models import DOCUMENT_MODELS, BulkJob, IssuedDocument, TemplateVersion
+from absolvent.models import Agreement
 from absolvent.models import AuditLog, Note
 from absolvent.validation import CONFLICT_MESSAGE
 from tests.helpers import docx_text, pdf_text, tiny_docx
@@ -400,7 +401,7 @@ def test_bulk_zip_of_docx(bulk_world, auth):
     assert response.status_code == 302
     with database.connection_context():
         job = BulkJob.get()
-    assert job.status == "fertig" and job.done == job.total == 2
+    assert job.status == "done" and job.done == job.total == 2
     page = auth.get(f"/dokumente/sammeldruck/{job.id}", htmx=True)
     body = page.get_data(as_text=True)
     assert page.status_code == 200 and "<html" not in body and "every 1s" not in body
@@ -433,7 +434,7 @@ def test_bulk_progress_polls_while_running(bulk_world, auth):
     auth.login("pap1")
     with database.connection_context():
         job = BulkJob.create(user=bulk_world["pap1"], document="eingliederungsvereinbarung", format="pdf",
-                             participation_ids="1,2", total=2, done=1, status="laeuft")
+                             participation_ids="1,2", total=2, done=1, status="running")
     full = auth.get(f"/dokumente/sammeldruck/{job.id}")
     assert full.status_code == 200 and "<html" in full.get_data(as_text=True)
     body = auth.get(f"/dokumente/sammeldruck/{job.id}", htmx=True).get_data(as_text=True)
@@ -576,7 +577,7 @@ def test_bulk_runs_in_background_thread(bulk_world, auth, app):
 def test_am_started_column_from_follow_ups(world):
     import datetime
 
-    from absolvent.document_context import _am_started
+    from absolvent.supervision.queries import am_started as _am_started
     from absolvent.models import FollowUp
     p = world["p1"]
     assert _am_started(p) == ""

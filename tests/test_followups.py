@@ -208,7 +208,7 @@ def test_dropout_cancels_future_steps_and_adds_abbruch_steps(dw_mat, auth):
 
 
 def test_group_measure_gets_mb_steps(world, make):
-    from absolvent import followups
+    from absolvent.caseload import planning as followups
     use_rulebook("goslar-2016")
     measure = make.measure("MAT", start=D(2026, 1, 5), end=D(2026, 6, 30), mb=world["mb1"], measure_number="962/G")
     for _ in range(9):

@@ -4,7 +4,7 @@ from playhouse.migrations import Runner
 from playhouse.schema_diff import diff_models
 
 from absolvent.db import MIGRATIONS_DIR, make_database
-from absolvent.document_models import DOCUMENT_MODELS
+from absolvent.documents.models import DOCUMENT_MODELS
 from absolvent.models import MODELS as CORE_MODELS
 
 MODELS = CORE_MODELS + DOCUMENT_MODELS

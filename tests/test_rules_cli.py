@@ -5,7 +5,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from absolvent.rules_cli import controlling_cli, rules_cli
+from absolvent.rules.cli import controlling_cli, rules_cli
 
 PLAN = ["plan", "--rulebook", "goslar-2016", "--measure", "FBW-ABS",
         "--start", "2025-09-01", "--end", "2027-08-31"]

@@ -1,46 +1,6 @@
-"""Document rendering (pure: no Flask, no database).
+"""Documents: the archive of issued documents, template versions, bulk print.
 
-Documents are rendered from plain dicts: DOCX with docxtpl, PDF with
-WeasyPrint, both through a Jinja sandbox with autoescape, in a time- and
-size-limited child process. Document templates live as data folders under
-``forms/`` (see ``registry``); ``preflight`` lists missing required fields.
+``views`` (blueprint ``documents``), ``operations`` (issue, archive, templates,
+bulk jobs), ``context`` (plain-dict builders), ``models``, ``cli``, and
+``render/`` — the pure renderer (sandboxed docxtpl, locked-down WeasyPrint).
 """
-
-from .engine import PdfResult
-from .errors import (
-    ContextRefused,
-    DocumentError,
-    RenderTimeout,
-    RenderTooLarge,
-    TemplateRefused,
-)
-from .fetcher import BASE_URL, SafeFetcher
-from .render import (
-    DEFAULT_FORMS_DIR,
-    DEFAULT_LIMITS,
-    DEFAULT_STATIC_DIR,
-    Limits,
-    render_docx,
-    render_pdf,
-    render_pdf_result,
-    validate_docx_template,
-)
-
-__all__ = [
-    "BASE_URL",
-    "DEFAULT_FORMS_DIR",
-    "DEFAULT_LIMITS",
-    "DEFAULT_STATIC_DIR",
-    "ContextRefused",
-    "DocumentError",
-    "Limits",
-    "PdfResult",
-    "RenderTimeout",
-    "RenderTooLarge",
-    "SafeFetcher",
-    "TemplateRefused",
-    "render_docx",
-    "render_pdf",
-    "render_pdf_result",
-    "validate_docx_template",
-]

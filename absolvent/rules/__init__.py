@@ -18,7 +18,7 @@ from .calendar import (
     teilnahmedauer,
 )
 from .controlling import ControllingError, evaluate, evaluate_all
-from .planner import ParticipationFacts, Plan, PlanError, PlannedStep, plan
+from .planner import MissingDate, ParticipationFacts, Plan, PlanError, PlannedStep, plan
 from .rulebook import (
     Rulebook,
     RulebookError,
@@ -34,6 +34,7 @@ __all__ = [
     "ROLES",
     "Calendar",
     "ControllingError",
+    "MissingDate",
     "ParticipationFacts",
     "Plan",
     "PlanError",

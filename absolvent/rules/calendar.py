@@ -13,12 +13,10 @@ from collections.abc import Iterable
 import holidays
 from dateutil.relativedelta import relativedelta
 
+from .vocabulary import BUNDESLAENDER
+
 ONE_DAY = dt.timedelta(days=1)
 
-BUNDESLAENDER = (
-    "BB", "BE", "BW", "BY", "HB", "HE", "HH", "MV",
-    "NI", "NW", "RP", "SH", "SL", "SN", "ST", "TH",
-)
 
 
 class Calendar:

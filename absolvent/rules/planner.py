@@ -10,9 +10,29 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from .calendar import add_months, add_weeks, compare_duration, format_de
+from .calendar import add_months, add_weeks, compare_duration, duration_less_than, duration_more_than, format_de
 from .rulebook import DurationBound, Offset, Rulebook, Step
-from .vocabulary import ANCHORS, MEASURE_TYPES, plausibility_warnings
+from .vocabulary import ANCHORS, MEASURE_TYPES
+
+
+class MissingDate(str):
+    """A hint that a step cannot be dated because a date of the case is missing.
+
+    It reads as the German sentence (``str``) and carries the data: ``anchor``
+    (e.g. ``"exam"``), ``date_name`` ("Prüfungstermin"), ``step_id`` and
+    ``step_title``, so pages group hints by date without parsing the sentence.
+    """
+
+    anchor: str
+    date_name: str
+    step_id: str
+    step_title: str
+
+    def __new__(cls, anchor: str, step_id: str, step_title: str) -> MissingDate:
+        date_name = ANCHORS[anchor]
+        hint = super().__new__(cls, f"{date_name} fehlt: Schritt \"{step_title}\" kann nicht terminiert werden")
+        hint.anchor, hint.date_name, hint.step_id, hint.step_title = anchor, date_name, step_id, step_title
+        return hint
 
 
 class PlanError(ValueError):
@@ -66,8 +86,16 @@ class Plan:
     am_start: dt.date | None
     am_end: dt.date | None
     steps: list[PlannedStep] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
+    missing: list[MissingDate] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+
+    def missing_by_date(self) -> list[tuple[str, list[str]]]:
+        """The missing-date hints grouped by the missing date: [(date name, [step titles])],
+        in first-seen order."""
+        groups: dict[str, list[str]] = {}
+        for hint in self.missing:
+            groups.setdefault(hint.date_name, []).append(hint.step_title)
+        return list(groups.items())
 
 
 def _check_facts(facts: ParticipationFacts) -> None:
@@ -163,14 +191,13 @@ class _Planner:
         )
 
     # -- steps ------------------------------------------------------------
-    def dated(self, step: Step, missing: list[str]) -> list[PlannedStep]:
+    def dated(self, step: Step, missing: list[MissingDate]) -> list[PlannedStep]:
         """Return the planned occurrences of one applicable step."""
         if step.repeat is not None:
             return self.recurring(step)
         base = self.anchors[step.anchor]
         if base is None:
-            missing.append(f"{ANCHORS[step.anchor]} fehlt: Schritt \"{step.title}\" "
-                           "kann nicht terminiert werden")
+            missing.append(MissingDate(step.anchor, step.id, step.title))
             return []
         due = self.shift(base, step.due)
         if step.due.unit == "month_day" and due > self.effective_end:
@@ -232,7 +259,7 @@ class _Planner:
 
     def run(self) -> Plan:
         facts, rulebook = self.facts, self.rulebook
-        missing: list[str] = []
+        missing: list[MissingDate] = []
         applicable = [s for s in rulebook.steps if self.applies(s)]
         uses_am = [s for s in applicable
                    if "am_start" in (s.anchor, s.earliest_anchor or s.anchor)]
@@ -282,3 +309,31 @@ def plan(rulebook: Rulebook, facts: ParticipationFacts) -> Plan:
     """
     _check_facts(facts)
     return _Planner(rulebook, facts).run()
+
+
+def plausibility_warnings(measure_type: str, start: dt.date, end: dt.date) -> list[str]:
+    """Return German warnings for durations beyond the usual legal limits (§2).
+
+    Never refuses: exceptions exist (e.g. MAG up to 12 weeks for long-term
+    unemployed with serious obstacles).
+    """
+    warnings: list[str] = []
+    if measure_type == "MAG" and duration_more_than(start, end, weeks=6):
+        warnings.append("MAG dauert länger als 6 Wochen (zulässig nur in Ausnahmefällen "
+                        "bis 12 Wochen) – bitte prüfen.")
+    if measure_type == "AGH" and duration_more_than(start, end, months=24):
+        warnings.append("AGH dauert länger als 24 Monate (Höchstdauer 24 Monate "
+                        "innerhalb von 5 Jahren) – bitte prüfen.")
+    if measure_type == "BVB" and duration_more_than(start, end, months=10):
+        warnings.append("BVB dauert länger als 10 Monate (11 mit Behinderung, 12 bei "
+                        "Vorbereitung des Hauptschulabschlusses) – bitte prüfen.")
+    if measure_type == "EQ" and (duration_less_than(start, end, months=4)
+                                 or duration_more_than(start, end, months=12)):
+        warnings.append("EQ dauert nicht zwischen 4 und 12 Monaten – bitte prüfen.")
+    if measure_type == "16E" and duration_more_than(start, end, months=24):
+        warnings.append("Förderung nach §16e SGB II dauert länger als 24 Monate – "
+                        "bitte prüfen.")
+    if measure_type == "16I" and duration_more_than(start, end, months=60):
+        warnings.append("Förderung nach §16i SGB II dauert länger als 5 Jahre – "
+                        "bitte prüfen.")
+    return warnings

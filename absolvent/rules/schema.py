@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from .calendar import BUNDESLAENDER
+from .vocabulary import BUNDESLAENDER
 from .vocabulary import ANCHORS, FORMS, MEASURE_TYPES, MODES, PHASES, ROLES
 
 TOP_KEYS = {

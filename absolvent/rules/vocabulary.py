@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
-from .calendar import duration_less_than, duration_more_than
-
 MEASURE_TYPES: dict[str, str] = {
     "MAT": "Maßnahme bei einem Träger",
     "MAG": "Maßnahme bei einem Arbeitgeber",
@@ -63,35 +59,11 @@ FORMS = (
     "teilnehmerbefragung",
 )
 
-BUNDESLAND_NAMES = {
-    "NI": "Niedersachsen",
-    "RP": "Rheinland-Pfalz",
+# code -> name: the one list of Bundesländer (holidays per Bundesland, settings, rulebooks)
+BUNDESLAENDER: dict[str, str] = {
+    "BW": "Baden-Württemberg", "BY": "Bayern", "BE": "Berlin", "BB": "Brandenburg",
+    "HB": "Bremen", "HH": "Hamburg", "HE": "Hessen", "MV": "Mecklenburg-Vorpommern",
+    "NI": "Niedersachsen", "NW": "Nordrhein-Westfalen", "RP": "Rheinland-Pfalz",
+    "SL": "Saarland", "SN": "Sachsen", "ST": "Sachsen-Anhalt",
+    "SH": "Schleswig-Holstein", "TH": "Thüringen",
 }
-
-
-def plausibility_warnings(measure_type: str, start: dt.date, end: dt.date) -> list[str]:
-    """Return German warnings for durations beyond the usual legal limits (§2).
-
-    Never refuses: exceptions exist (e.g. MAG up to 12 weeks for long-term
-    unemployed with serious obstacles).
-    """
-    warnings: list[str] = []
-    if measure_type == "MAG" and duration_more_than(start, end, weeks=6):
-        warnings.append("MAG dauert länger als 6 Wochen (zulässig nur in Ausnahmefällen "
-                        "bis 12 Wochen) – bitte prüfen.")
-    if measure_type == "AGH" and duration_more_than(start, end, months=24):
-        warnings.append("AGH dauert länger als 24 Monate (Höchstdauer 24 Monate "
-                        "innerhalb von 5 Jahren) – bitte prüfen.")
-    if measure_type == "BVB" and duration_more_than(start, end, months=10):
-        warnings.append("BVB dauert länger als 10 Monate (11 mit Behinderung, 12 bei "
-                        "Vorbereitung des Hauptschulabschlusses) – bitte prüfen.")
-    if measure_type == "EQ" and (duration_less_than(start, end, months=4)
-                                 or duration_more_than(start, end, months=12)):
-        warnings.append("EQ dauert nicht zwischen 4 und 12 Monaten – bitte prüfen.")
-    if measure_type == "16E" and duration_more_than(start, end, months=24):
-        warnings.append("Förderung nach §16e SGB II dauert länger als 24 Monate – "
-                        "bitte prüfen.")
-    if measure_type == "16I" and duration_more_than(start, end, months=60):
-        warnings.append("Förderung nach §16i SGB II dauert länger als 5 Jahre – "
-                        "bitte prüfen.")
-    return warnings

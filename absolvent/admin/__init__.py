@@ -1,0 +1,1 @@
+"""Verwaltung (Admin): users, teams and the Jobcenter settings; ``views`` and ``operations``."""

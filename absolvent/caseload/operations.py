@@ -1,0 +1,197 @@
+"""Write operations of the caseload: customers, participations, contacts, agreements.
+
+Each function checks a submitted form, writes inside one transaction
+(``validation.save_record`` or ``db.atomic()``) and returns ``(obj, errors)``:
+the saved object, or None with German messages per field. Duplicate numbers and
+concurrent edits become field/form messages, never a 500.
+"""
+import datetime
+
+from dateutil.relativedelta import relativedelta
+
+from .. import audit
+from ..db import database
+from ..jobcenter import agreement_term
+from ..models import Agreement, Customer, Measure, Note, Participation, PlanEvent, User
+from ..validation import Checker, save_record
+from ..vocabulary import AGREEMENT_KINDS, CONTACT_CHANNELS, EXIT_KINDS, PLAN_DATES
+from . import planning
+
+AGREEMENT_MAX_FUTURE_DAYS = 30  # an agreement may be prepared for a talk up to a month ahead
+TEXT_LIMIT = 5000
+
+
+# ------------------------------------------------------------------ customers
+
+def check_customer(form, team):
+    c = Checker(form)
+    number = c.text("customer_number", "die Kundennummer", max_len=20)
+    if number and not number.replace("-", "").replace(" ", "").isalnum():
+        c.fail("customer_number", "Die Kundennummer darf nur Buchstaben, Ziffern und Bindestriche enthalten.")
+    c.choice("salutation", "die Anrede", {"Frau", "Herr", "divers"}, required=False)
+    c.text("first_name", "den Vornamen", max_len=100)
+    c.text("last_name", "den Nachnamen", max_len=100)
+    birth = c.date("birth_date", "Geburtsdatum")
+    if birth and birth.year < 1900:
+        c.fail("birth_date", "Geburtsdatum: bitte ein plausibles Datum eingeben.")
+    c.text("street", "Straße", required=False)
+    c.text("postal_code", "PLZ", required=False, max_len=10)
+    c.text("city", "Ort", required=False, max_len=100)
+    paps = User.select().where(User.team == team, User.roles.contains("pAp"), User.active == True)  # noqa: E712
+    c.record("pap", "die zuständige Ansprechperson (pAp)", User, required=False, query=paps)
+    c.data["salutation"] = c.data["salutation"] or ""
+    c.data["team"] = team
+    return c
+
+
+def save_customer(form, team, customer=None):
+    c = check_customer(form, team)
+    if not c.ok:
+        return None, c.errors
+    if customer is not None:
+        c.data.pop("team")
+    return save_record(Customer, customer, c.data, form, "customer", "customer_number",
+                       "Diese Kundennummer ist bereits vergeben.")
+
+
+# ------------------------------------------------------------------ participations
+
+def _replan_participation(p, before):
+    if before is None:
+        planning.replan_new(p)
+        return
+    planning.replan(p, planning.reason_for_change(before, p))
+    if before.measure_id != p.measure_id:
+        planning.replan_measure(before.measure, "Teilnahme in andere Maßnahme verschoben")
+        planning.replan_measure(p.measure, "Teilnahme aus anderer Maßnahme übernommen")
+
+
+def check_participation(form, customer_query, measure_query):
+    c = Checker(form)
+    customer = c.record("customer", "die Kundin / den Kunden", Customer, query=customer_query)
+    measure = c.record("measure", "die Maßnahme", Measure, query=measure_query)
+    entry = c.date("entry", "Eintritt")
+    c.date("planned_end", "Geplantes Ende")
+    c.order("entry", "planned_end", "Das geplante Ende darf nicht vor dem Eintritt liegen.")
+    exit_ = c.date("exit", "Austritt", required=False)
+    c.order("entry", "exit", "Der Austritt darf nicht vor dem Eintritt liegen.")
+    kind = c.choice("exit_kind", "die Art des Austritts", EXIT_KINDS, required=False)
+    if exit_ and not kind:
+        c.fail("exit_kind", "Bitte angeben, ob die Teilnahme regulär endete oder abgebrochen wurde.")
+    if kind and not exit_:
+        c.fail("exit", "Bitte das Austrittsdatum angeben.")
+    reason = c.text("dropout_reason", "Abbruchgrund", required=False, max_len=2000)
+    if kind == "abbruch" and not reason:
+        c.fail("dropout_reason", "Bei einem Abbruch bitte den Grund angeben.")
+    important = (form.get("important_reason") or "").strip()
+    c.data["important_reason"] = {"ja": True, "nein": False}.get(important) if kind == "abbruch" else None
+    if kind != "abbruch":
+        c.data["dropout_reason"] = ""
+    for name, label in PLAN_DATES:
+        c.date(name, label, required=False)
+    if measure and entry and not c.errors.get("entry") and not measure.start <= entry <= measure.end:
+        c.fail("entry", f"Der Eintritt muss im Maßnahmezeitraum liegen "
+                        f"({measure.start:%d.%m.%Y} – {measure.end:%d.%m.%Y}).")
+    if customer and measure and not c.errors:
+        clash = (Participation.select().where(
+            Participation.customer == customer, Participation.measure == measure,
+            Participation.entry == entry))
+        own_id = str(form.get("id") or "")
+        if own_id.isascii() and own_id.isdigit():
+            clash = clash.where(Participation.id != int(own_id))
+        if clash.exists():
+            c.fail("entry", "Für diese Person ist in dieser Maßnahme bereits eine Teilnahme "
+                            "mit diesem Eintritt erfasst.")
+    return c
+
+
+def save_participation(form, customer_query, measure_query, participation=None):
+    """Create or update a participation and re-plan it in the same transaction."""
+    c = check_participation(form, customer_query, measure_query)
+    if not c.ok:
+        return None, c.errors
+    return save_record(Participation, participation, c.data, form, "participation", "entry",
+                       "Diese Teilnahme ist bereits erfasst.", after=_replan_participation)
+
+
+# ------------------------------------------------------------------ contacts
+
+def record_contact(p, form, user, today=None):
+    """Record a contact during the measure (a Note of kind 'kontakt').
+
+    A qualified contact (seed 001 §5) fulfils the open contact follow-up it
+    answers and moves the 8-week rhythm (re-plan). Returns (note, errors).
+    """
+    today = today or datetime.date.today()
+    c = Checker(form)
+    day = c.date("contact_date", "Datum des Kontakts")
+    c.choice("channel", "die Kontaktart", CONTACT_CHANNELS)
+    c.text("subject", "den Betreff", max_len=200)
+    c.text("text", "den Inhalt", required=False, max_len=20000)
+    if day and day > today:
+        c.fail("contact_date", "Datum des Kontakts: ein Kontakt kann nicht in der Zukunft liegen.")
+    if not c.ok:
+        return None, c.errors
+    with database.atomic():
+        note = Note.create(customer=p.customer_id, participation=p.id, subject=c.data["subject"],
+                           text=c.data["text"], author=user.id, date=day, kind="kontakt",
+                           channel=c.data["channel"], qualified=form.get("qualified") == "on")
+        audit.log("create", "note", note.id, "Kontakt")
+        if note.qualified:
+            done = planning.complete_by_contact(p, day, user)
+            if done is not None:
+                PlanEvent.create(participation=p.id, user=user.id, reason="Wiedervorlage durch Kontakt erfüllt",
+                                 summary=f"{done.title} (fällig {done.due:%d.%m.%Y}), Kontakt am {day:%d.%m.%Y}")
+            planning.replan(p, f"Qualifizierter Kontakt am {day:%d.%m.%Y} erfasst", user)
+    return note, {}
+
+
+# ------------------------------------------------------------------ agreements (EV / Kooperationsplan)
+
+def check_agreement(form, today=None):
+    """Check an agreement form (RULES.md §8): the term (EV or KP) follows the
+    conclusion date; a KP is reviewed at the latest after 6 months."""
+    c = Checker(form)
+    today = today or datetime.date.today()
+    concluded = c.date("concluded_on", "Abgeschlossen am")
+    if concluded and concluded > today + datetime.timedelta(days=AGREEMENT_MAX_FUTURE_DAYS):
+        c.fail("concluded_on", f"Abgeschlossen am: höchstens {AGREEMENT_MAX_FUTURE_DAYS} Tage in der Zukunft.")
+    if concluded and concluded < datetime.date(2005, 1, 1):
+        c.fail("concluded_on", "Abgeschlossen am: vor 2005 gab es keine Vereinbarung nach dem SGB II.")
+    c.choice("agreement_kind", "die Art (Neuabschluss / Fortschreibung)", set(AGREEMENT_KINDS))
+    term = agreement_term(concluded or today)
+    c.data["kind"] = term.code
+    if term.code == "EV":
+        c.date("valid_until", "Gültig bis")
+        c.order("concluded_on", "valid_until", "Gültig bis darf nicht vor dem Abschlussdatum liegen.")
+        c.data["review_date"] = None
+    else:
+        review = c.date("review_date", "Überprüfung am", required=False)
+        if concluded and review is None and "review_date" not in c.errors:
+            c.data["review_date"] = concluded + relativedelta(months=6)
+        c.order("concluded_on", "review_date", "Überprüfung am darf nicht vor dem Abschlussdatum liegen.")
+        if concluded and review and review > concluded + relativedelta(months=6):
+            c.fail("review_date", "Ein Kooperationsplan wird spätestens nach 6 Monaten überprüft "
+                                  f"(bis {(concluded + relativedelta(months=6)):%d.%m.%Y}).")
+        c.data["valid_until"] = None
+    c.text("goal", "das Eingliederungsziel", max_len=TEXT_LIMIT)
+    c.text("steps", "die wesentlichen Schritte", max_len=TEXT_LIMIT)
+    for name, label in (("customer_duties", "Pflichten der Kundin / des Kunden"),
+                        ("own_efforts_proof", "Nachweis der Eigenbemühungen"),
+                        ("jobcenter_support", "Unterstützung durch das Jobcenter"),
+                        ("contacts_during_measure", "Kontakte während der Maßnahme")):
+        c.text(name, label, required=False, max_len=TEXT_LIMIT)
+    c.integer("own_efforts_number", "Anzahl der Eigenbemühungen", required=False, minimum=0, maximum=100)
+    c.text("own_efforts_period", "Zeitraum der Eigenbemühungen", required=False)
+    return c
+
+
+def save_agreement(form, participation, user, agreement=None):
+    """Create or update an agreement; returns (agreement, errors)."""
+    c = check_agreement(form)
+    if not c.ok:
+        return None, c.errors
+    return save_record(Agreement, agreement, c.data, form, "agreement",
+                       audit_detail=f"Teilnahme {participation.id}" if agreement is None else None,
+                       **({"participation": participation, "customer": participation.customer_id, "author": user}
+                          if agreement is None else {}))

@@ -1,0 +1,82 @@
+"""Teilnahmen: list with active search, detail (with its plan), create (from a customer), edit."""
+from flask import Blueprint, flash, request, url_for
+from flask_login import current_user, login_required
+
+from .. import access, audit
+from ..models import Customer, Measure, Participation
+from ..vocabulary import EXIT_KINDS, PLAN_DATES
+from ..web import redirect_to, render
+from . import operations, queries
+from .followups import panel_context
+
+bp = Blueprint("participations", __name__, url_prefix="/teilnahmen")
+PAGE_SIZE = 50
+
+
+@bp.get("/")
+@login_required
+def index():
+    q = request.args.get("q", "").strip()[:100]
+    state = request.args.get("status", "laufend")
+    state = state if state in queries.PARTICIPATION_STATES else "laufend"
+    page = max(request.args.get("seite", 1, type=int), 1)
+    query = queries.search_participations(current_user, q, state)
+    total = query.count()
+    rows = query.order_by(Participation.planned_end, Participation.id).paginate(page, PAGE_SIZE)
+    audit.log("read", "participation-list", detail=f"Suche={q!r} Status={state} Seite={page}")
+    return render("caseload/participation_list.html", "participation_results", push_url=True,
+                  participations=rows, q=q, state=state, states=queries.PARTICIPATION_STATES, page=page,
+                  total=total, pages=(total + PAGE_SIZE - 1) // PAGE_SIZE)
+
+
+def _form(values, errors, customer, participation=None):
+    return render("caseload/participation_form.html", "participation_form", values=values,
+                  errors=errors, customer=customer, participation=participation,
+                  measure_options=queries.measure_options(participation.measure if participation else None),
+                  exit_kinds=list(EXIT_KINDS.items()), plan_dates=PLAN_DATES,
+                  status=422 if errors else 200)
+
+
+@bp.route("/neu", methods=["GET", "POST"])
+@login_required
+def create():
+    customer = queries.get_visible_customer(request.values.get("customer", type=int) or 0, current_user)
+    access.require(access.can_edit_participation(current_user, customer=customer))
+    errors = {}
+    if request.method == "POST":
+        p, errors = operations.save_participation(
+            request.form, queries.visible_customers(current_user).where(Customer.id == customer.id),
+            Measure.select())
+        if p:
+            flash("Die Teilnahme wurde erfasst.", "success")
+            return redirect_to(url_for("participations.detail", participation_id=p.id))
+    return _form(request.form if request.method == "POST" else {"customer": customer.id}, errors, customer)
+
+
+@bp.route("/<int:participation_id>/bearbeiten", methods=["GET", "POST"])
+@login_required
+def edit(participation_id):
+    p = queries.get_visible_participation(participation_id, current_user)
+    access.require(access.can_edit_participation(current_user, p))
+    errors = {}
+    if request.method == "POST":
+        form = request.form.copy()
+        form["customer"], form["id"] = str(p.customer_id), str(p.id)
+        saved, errors = operations.save_participation(
+            form, Customer.select().where(Customer.id == p.customer_id), Measure.select(), p)
+        if saved:
+            flash("Die Änderungen wurden gespeichert.", "success")
+            return redirect_to(url_for("participations.detail", participation_id=p.id))
+    audit.log("read", "participation", p.id, "Bearbeiten")
+    values = request.form if request.method == "POST" else {
+        **p.__data__, "measure": p.measure_id, "customer": p.customer_id,
+        "important_reason": {True: "ja", False: "nein"}.get(p.important_reason, "")}
+    return _form(values, errors, p.customer, p)
+
+
+@bp.get("/<int:participation_id>")
+@login_required
+def detail(participation_id):
+    p = queries.get_visible_participation(participation_id, current_user)
+    audit.log("read", "participation", p.id)
+    return render("caseload/participation_detail.html", **panel_context(p))

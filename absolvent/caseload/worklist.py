@@ -1,0 +1,36 @@
+"""Wiedervorlagen worklist: the follow-ups a user has to work off, filtered and paged."""
+import datetime
+
+from flask import Blueprint, request
+from flask_login import current_user, login_required
+
+from .. import audit
+from ..vocabulary import CASE_ROLES
+from ..web import render
+from . import queries
+
+bp = Blueprint("worklist", __name__, url_prefix="/wiedervorlagen")
+PAGE_SIZE = 50
+
+
+def _choice(name, allowed, default):
+    value = request.args.get(name, default)
+    return value if value in allowed else default
+
+
+@bp.get("/")
+@login_required
+def index():
+    period = _choice("zeitraum", queries.WORKLIST_PERIODS, "14")
+    scope = _choice("bereich", queries.WORKLIST_SCOPES, "meine")
+    role = _choice("rolle", CASE_ROLES, "")
+    page = max(request.args.get("seite", 1, type=int), 1)
+    query = queries.case_followups(current_user, period, scope, role)
+    total = query.count()
+    rows = list(query.paginate(page, PAGE_SIZE))
+    tasks = list(queries.measure_followups(current_user, period)) if current_user.has_role("MB") else []
+    audit.log("read", "followup-list", detail=f"Zeitraum={period} Bereich={scope} Rolle={role} Seite={page}")
+    return render("caseload/worklist.html", "worklist_results", push_url=True, rows=rows, tasks=tasks,
+                  total=total, page=page, pages=(total + PAGE_SIZE - 1) // PAGE_SIZE, period=period,
+                  periods=queries.WORKLIST_PERIODS, scope=scope, scopes=queries.WORKLIST_SCOPES, role=role,
+                  roles=CASE_ROLES, today=datetime.date.today())

@@ -1,0 +1,51 @@
+"""Domain vocabulary shared by UI, models, documents and CLI (RULES.md §1–2): defined once.
+
+The rule engine's own vocabulary (``absolvent.rules.vocabulary``: measure types,
+roles, phases, Bundesländer) is re-exported here, so the app has one import.
+"""
+from .rules import vocabulary as _rules
+
+BUNDESLAENDER = _rules.BUNDESLAENDER
+PHASES = _rules.PHASES
+
+# role code -> German name; the rule engine's roles plus the administration
+ROLES = {**_rules.ROLES, "Admin": "Administration"}
+# roles that work with customers' cases (every role but Admin)
+CASE_ROLES = tuple(code for code in _rules.ROLES)
+# roles that see the customers of their own team (RULES.md §1); MB and BL see by other rules
+TEAM_ROLES = ("pAp", "boV", "AG-S", "TL", "DQM")
+# roles that write customers, participations and agreements (the customer's team)
+CASE_EDITORS = ("pAp", "TL")
+# roles that maintain measures and providers
+MEASURE_EDITORS = ("MB", "TL", "BL", "Admin")
+# roles that supervise (Fachaufsicht list, controlling)
+SUPERVISORS = ("TL", "BL")
+
+LEGAL_BASIS = {
+    "MAT": "§16 SGB II i.V.m. §45 SGB III", "MAG": "§45 SGB III", "AVGS": "§45 SGB III",
+    "AGH": "§16d SGB II", "FBW": "§81 SGB III", "FBW-ABS": "§81 SGB III", "BAE": "§76 SGB III",
+    "BVB": "§51 SGB III", "EQ": "§54a SGB III", "16E": "§16e SGB II", "16I": "§16i SGB II",
+}
+# code -> (German label, legal basis); the labels are the rule engine's vocabulary
+MEASURE_TYPES = {code: (label, LEGAL_BASIS[code]) for code, label in _rules.MEASURE_TYPES.items()}
+
+PROCUREMENT = {"vergabe": "Vergabemaßnahme", "gutschein": "Gutschein"}
+
+EXIT_KINDS = {"regulaer": "reguläres Ende", "abbruch": "Abbruch"}
+
+# further dates of a participation that some rules are anchored on (entered when known)
+PLAN_DATES = [("probation_end", "Ende der Probezeit"), ("intermediate_exam", "Zwischenprüfung"),
+              ("exam_date", "Prüfungstermin"), ("training_year_1_end", "Ende 1. Ausbildungsjahr"),
+              ("training_year_2_end", "Ende 2. Ausbildungsjahr")]
+
+# Agreement (EV/Kooperationsplan, RULES.md §8): ``kind`` is EV or KP; how it was concluded:
+AGREEMENT_KINDS = {"neu": "Neuabschluss", "fortschreibung": "Fortschreibung"}
+AGREEMENT_TERMS = {"EV": "Eingliederungsvereinbarung", "KP": "Kooperationsplan"}
+
+# how a contact took place (only these count as qualified contacts, seed 001 §5)
+CONTACT_CHANNELS = {"persoenlich": "persönlich", "telefonisch": "telefonisch"}
+
+# follow-up states (RULES.md §3.1)
+FOLLOWUP_STATES = {"open": "offen", "done": "erledigt", "cancelled": "entfällt"}
+
+GROUP_MEASURE_MIN = 10  # Goslar 2.0: only group measures of 10+ get an MB
