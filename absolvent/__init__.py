@@ -18,7 +18,7 @@ VIEW_MODULES = (
     "caseload.customers", "caseload.participations", "caseload.followups", "caseload.worklist",
     "caseload.agreements", "caseload.rulebook",
     "measures.measures", "measures.providers",
-    "supervision.views", "documents.views", "admin.views",
+    "guided_forms.views", "supervision.views", "documents.views", "admin.views",
 )
 
 # the navigation: (endpoint, German label, roles that see it or None for everyone)
@@ -29,6 +29,7 @@ NAVIGATION = (
     ("participations.index", "Teilnahmen", CASE_ROLES),
     ("measures.index", "Maßnahmen", None),
     ("providers.index", "Träger", None),
+    ("guided_forms.drafts", "Entwürfe", CASE_ROLES),
     ("rulebook.index", "Regelwerk", None),
     ("documents.bulk", "Sammeldruck", CASE_EDITORS),
     ("supervision.index", "Fachaufsicht", SUPERVISORS),

@@ -6,6 +6,7 @@ from . import demo as demo_data
 from .caseload.planning import replan_new
 from .db import database
 from .documents.cli import documents_cli
+from .guided_forms.cli import forms_cli
 from .rules.cli import controlling_cli, rules_cli
 from .vocabulary import ROLES
 from .models import Team, User
@@ -57,5 +58,5 @@ def demo_load(if_empty):
 
 
 def init_app(app):
-    for group in (users_cli, demo_cli, rules_cli, controlling_cli, documents_cli):
+    for group in (users_cli, demo_cli, rules_cli, controlling_cli, documents_cli, forms_cli):
         app.cli.add_command(group)

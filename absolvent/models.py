@@ -18,6 +18,7 @@ from peewee import (
 )
 
 from .db import BaseModel
+from .rules.calendar import add_months
 from .vocabulary import AGREEMENT_KINDS, MEASURE_TYPES
 
 
@@ -230,8 +231,9 @@ class FollowUp(BaseModel):
     due = DateField(index=True)
     rule_earliest = DateField(null=True)
     rule_due = DateField(null=True)
-    status = CharField(default="open", index=True)  # open | done | cancelled
+    status = CharField(default="open", index=True)  # open | done | cancelled (versäumt is derived: state_on)
     cancel_reason = CharField(default="")
+    outcome = TextField(default="")  # what was done, when closed without a form
     done_by = ForeignKeyField(User, null=True, backref="done_followups", on_delete="SET NULL")
     done_at = DateTimeField(null=True)
     edited_by_hand = BooleanField(default=False)
@@ -247,6 +249,54 @@ class FollowUp(BaseModel):
     @property
     def checklist_items(self):
         return [line for line in self.checklist.splitlines() if line.strip()]
+
+    @property
+    def is_manual(self):
+        """A follow-up set by hand or by a form (not from the rulebook): re-plans leave it alone."""
+        return not self.rule_id
+
+    def state_on(self, today, participation=None, measure=None):
+        """open | done | cancelled | missed (versäumt, RULES.md §3.1) on ``today``.
+
+        An open step is missed when it can no longer be done in its phase: a
+        "vor"/"waehrend" step once the participation (or, for an MB step, the
+        measure) has ended; an "ende"/"nach" step once aftercare has ended
+        (end + 6 months).
+        """
+        if self.status != "open":
+            return self.status
+        if participation is not None:
+            end = participation.exit or participation.planned_end
+        elif measure is not None:
+            end = measure.end
+        else:
+            return "open"
+        if self.phase in ("vor", "waehrend") and end < today:
+            return "missed"
+        if self.phase in ("ende", "nach") and add_months(end, 6) < today:
+            return "missed"
+        return "open"
+
+
+class PlacementProposal(BaseModel):
+    """A Vermittlungsvorschlag (VV). Controlling counts those in the narrow sense:
+    subject to social insurance, job kind Arbeit or Künstler (RULES.md §6)."""
+
+    customer = ForeignKeyField(Customer, backref="placement_proposals", on_delete="CASCADE")
+    participation = ForeignKeyField(Participation, null=True, backref="placement_proposals", on_delete="SET NULL")
+    proposal_date = DateField(index=True)
+    employer = CharField()
+    job_title = CharField()
+    job_kind = CharField()  # vocabulary.JOB_KINDS
+    sv_pflichtig = BooleanField()
+    remarks = TextField(default="")
+    author = ForeignKeyField(User, backref="placement_proposals")
+    created_at = DateTimeField(default=now)
+
+    @property
+    def narrow_sense(self):
+        """Counts for controlling: sozialversicherungspflichtig, Arbeit or Künstler."""
+        return self.sv_pflichtig and self.job_kind in ("arbeit", "kuenstler")
 
 
 class PlanEvent(BaseModel):
@@ -304,5 +354,5 @@ class Agreement(BaseModel):
 
 MODELS = [
     Team, User, AuthSession, LoginAttempt, AuditLog, JobcenterSettings,
-    Customer, Provider, Measure, Participation, Note, FollowUp, PlanEvent, Agreement,
+    Customer, Provider, Measure, Participation, Note, FollowUp, PlacementProposal, PlanEvent, Agreement,
 ]

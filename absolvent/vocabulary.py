@@ -45,7 +45,11 @@ AGREEMENT_TERMS = {"EV": "Eingliederungsvereinbarung", "KP": "Kooperationsplan"}
 # how a contact took place (only these count as qualified contacts, seed 001 §5)
 CONTACT_CHANNELS = {"persoenlich": "persönlich", "telefonisch": "telefonisch"}
 
-# follow-up states (RULES.md §3.1)
-FOLLOWUP_STATES = {"open": "offen", "done": "erledigt", "cancelled": "entfällt"}
+# follow-up states (RULES.md §3.1); "missed" is derived (FollowUp.state_on)
+FOLLOWUP_STATES = {"open": "offen", "done": "erledigt", "cancelled": "entfällt", "missed": "versäumt"}
+
+# Vermittlungsvorschlag: job kinds; controlling counts arbeit and kuenstler (RULES.md §6)
+JOB_KINDS = {"arbeit": "Arbeit", "kuenstler": "Künstler", "ausbildung": "Ausbildung", "minijob": "Minijob",
+             "selbstaendigkeit": "Selbständigkeit", "sonstige": "sonstige"}
 
 GROUP_MEASURE_MIN = 10  # Goslar 2.0: only group measures of 10+ get an MB

@@ -20,13 +20,15 @@ def render(template, block=None, status=200, push_url=False, trigger=None, **con
 
     Returns a response with ``Vary: HX-Request`` so caches keep both apart.
     ``push_url`` puts the full request URL (with the search) into the browser's
-    address bar and history, so a filtered list can be bookmarked and reloaded.
+    address bar and history, so a filtered list can be bookmarked and reloaded;
+    a string pushes that URL instead (the next step of a form after a POST).
     ``trigger`` (a string or dict) becomes ``HX-Trigger`` for htmx requests.
     """
     fragment = bool(block) and wants_fragment()
     body = render_block(template, block, **context) if fragment else render_template(template, **context)
-    response = make_response(body, status,
-                             push_url=request.full_path.rstrip("?") if fragment and push_url else None,
+    if push_url is True:
+        push_url = request.full_path.rstrip("?")
+    response = make_response(body, status, push_url=push_url if fragment and push_url else None,
                              trigger=trigger if fragment else None)
     response.headers["Vary"] = "HX-Request"
     return response

@@ -66,9 +66,10 @@ def test_login_active_search_and_follow_up(page, world):
     page.get_by_label("Suche nach Kundennummer oder Name").fill("")
     page.wait_for_function("document.querySelector('#customer-results').textContent.includes('1 Treffer')")
     page.get_by_role("link", name=world["c1"].customer_number).click()
-    page.get_by_role("link", name=f"{world['m1'].measure_number} {world['m1'].title}").click()
+    page.get_by_role("link", name=f"{world['m1'].measure_number} {world['m1'].title}", exact=True).click()
     panel = page.locator("#followups-panel")
-    first_open = panel.locator("button", has_text="erledigt").first
+    panel.locator("summary", has_text="rledigen").first.click()  # closing a step records an optional outcome
+    first_open = panel.locator("button", has_text="Als erledigt speichern").first
     first_open.click()
     page.wait_for_function("document.querySelector('#followups-panel').textContent.includes('wieder öffnen')")
     with database.connection_context():

@@ -8,6 +8,8 @@ import pytest
 from absolvent.models import FollowUp, JobcenterSettings, Note, Participation, PlanEvent
 
 D = datetime.date
+TODAY = datetime.date.today()
+LATER = TODAY + datetime.timedelta(days=40)  # a date by hand may not lie in the past
 
 
 def use_rulebook(rulebook_id):
@@ -69,9 +71,10 @@ def test_changing_end_redates_open_keeps_done_and_hand_edited(fbw_case, auth):
     fs = {f.due: f for f in FollowUp.select().where(FollowUp.participation == fbw_case.id)}
     six_months, two_months = fs[D(2026, 12, 30)], fs[D(2026, 8, 30)]
     after_end = fs[D(2026, 7, 14)]
-    # done: the 2-month follow-up; by hand: the one after the end moved to 20.07.2026
+    # done: the 2-month follow-up; by hand: the one after the end moved to a later day, with a reason
     assert auth.post(f"/wiedervorlagen/{two_months.id}/erledigt", {"done": "1"}).status_code == 302
-    assert auth.post(f"/wiedervorlagen/{after_end.id}/termin", {"due": "20.07.2026"}).status_code == 302
+    assert auth.post(f"/wiedervorlagen/{after_end.id}/termin",
+                     {"due": f"{LATER:%d.%m.%Y}", "reason": "Kunde im Urlaub"}).status_code == 302
     # the planned end moves to 31.07.2026
     response = auth.post(f"/teilnahmen/{fbw_case.id}/bearbeiten", edit_form(fbw_case, planned_end="31.07.2026"))
     assert response.status_code == 302
@@ -80,9 +83,9 @@ def test_changing_end_redates_open_keeps_done_and_hand_edited(fbw_case, auth):
     # done stays, but knows the new rule date 31.07. + 2 months = 30.09.2026
     done = FollowUp.get_by_id(two_months.id)
     assert done.status == "done" and done.due == D(2026, 8, 30) and done.rule_due == D(2026, 9, 30)
-    # hand-edited stays 20.07.; the rule now says 31.07. + 14 = 14.08.2026 (shown as difference)
+    # hand-edited keeps its day; the rule now says 31.07. + 14 = 14.08.2026 (shown as difference)
     hand = FollowUp.get_by_id(after_end.id)
-    assert hand.due == D(2026, 7, 20) and hand.edited_by_hand and hand.rule_due == D(2026, 8, 14)
+    assert hand.due == LATER and hand.edited_by_hand and hand.rule_due == D(2026, 8, 14)
     body = auth.get(f"/teilnahmen/{fbw_case.id}").get_data(as_text=True)
     assert "von Hand geändert" in body and "Regeltermin: 14.08.2026" in body
     event = PlanEvent.select().where(PlanEvent.participation == fbw_case.id).order_by(PlanEvent.id.desc()).first()
@@ -92,7 +95,8 @@ def test_changing_end_redates_open_keeps_done_and_hand_edited(fbw_case, auth):
 
 def test_reset_to_rule_date(fbw_case, auth):
     f = FollowUp.get(FollowUp.participation == fbw_case.id, FollowUp.due == D(2026, 7, 14))
-    auth.post(f"/wiedervorlagen/{f.id}/termin", {"due": "21.07.2026"})
+    auth.post(f"/wiedervorlagen/{f.id}/termin", {"due": f"{LATER:%d.%m.%Y}", "reason": "Krankheit"})
+    assert FollowUp.get_by_id(f.id).due == LATER
     response = auth.post(f"/wiedervorlagen/{f.id}/regeltermin", {}, htmx=True)
     assert response.status_code == 200 and 'id="followups-panel"' in response.get_data(as_text=True)
     f = FollowUp.get_by_id(f.id)
@@ -101,14 +105,44 @@ def test_reset_to_rule_date(fbw_case, auth):
 
 @pytest.mark.parametrize("value,message", [
     ("31.13.2026", "Dieses Datum gibt es nicht."), ("morgen", "Format TT.MM.JJJJ"),
-    ("", "Bitte Neuer Termin angeben"), ("01.05.2026", "liegt vor dem frühestmöglichen Tag (30.05.2026)"),
+    ("", "Bitte Neuer Termin angeben"),
+    ("01.05.2026", f"darf nicht in der Vergangenheit liegen (frühestens {TODAY:%d.%m.%Y})"),
 ])
 def test_move_date_validation(fbw_case, auth, value, message):
     f = FollowUp.get(FollowUp.participation == fbw_case.id, FollowUp.due == D(2026, 6, 29))
-    response = auth.post(f"/wiedervorlagen/{f.id}/termin", {"due": value}, htmx=True)
+    response = auth.post(f"/wiedervorlagen/{f.id}/termin", {"due": value, "reason": "Urlaub"}, htmx=True)
     body = response.get_data(as_text=True)
     assert response.status_code == 422 and message in body and 'aria-invalid="true"' in body
     assert FollowUp.get_by_id(f.id).due == D(2026, 6, 29)
+
+
+def test_move_needs_a_reason_and_a_day_after_entry_and_earliest(world, auth, make):
+    """A future FBW case: 1 month to 1 day before the end is the window of the EV step."""
+    use_rulebook("goslar-2016")
+    start, end = TODAY + datetime.timedelta(days=30), TODAY + datetime.timedelta(days=200)
+    measure = make.measure("FBW", start=start, end=end, measure_number="962/FBW2")
+    auth.login("pap1")
+    auth.post("/teilnahmen/neu", {"customer": world["c1"].id, "measure": measure.id,
+                                  "entry": f"{start:%d.%m.%Y}", "planned_end": f"{end:%d.%m.%Y}"})
+    p = Participation.get(Participation.measure == measure)
+    windowed = FollowUp.select().where(FollowUp.participation == p.id, FollowUp.earliest.is_null(False),
+                                       FollowUp.earliest > start).first()
+    body = auth.post(f"/wiedervorlagen/{windowed.id}/termin", {"due": f"{start:%d.%m.%Y}"},
+                     htmx=True).get_data(as_text=True)
+    assert "Bitte einen Grund für die Änderung angeben." in body
+    before_entry = start - datetime.timedelta(days=1)
+    body = auth.post(f"/wiedervorlagen/{windowed.id}/termin", {"due": f"{before_entry:%d.%m.%Y}", "reason": "x"},
+                     htmx=True).get_data(as_text=True)
+    assert f"liegt vor dem Eintritt ({start:%d.%m.%Y})" in body
+    body = auth.post(f"/wiedervorlagen/{windowed.id}/termin", {"due": f"{start:%d.%m.%Y}", "reason": "x"},
+                     htmx=True).get_data(as_text=True)
+    assert f"liegt vor dem frühestmöglichen Tag ({windowed.earliest:%d.%m.%Y})" in body
+    assert FollowUp.get_by_id(windowed.id).due == windowed.due
+    ok = auth.post(f"/wiedervorlagen/{windowed.id}/termin",
+                   {"due": f"{windowed.earliest:%d.%m.%Y}", "reason": "Termin mit Träger"}, htmx=True)
+    assert ok.status_code == 200 and FollowUp.get_by_id(windowed.id).due == windowed.earliest
+    event = PlanEvent.select().where(PlanEvent.participation == p.id).order_by(PlanEvent.id.desc()).first()
+    assert event.reason == "Termin von Hand geändert" and "Termin mit Träger" in event.summary
 
 
 def test_done_and_reopen_fragment(fbw_case, auth):

@@ -3,6 +3,7 @@ from flask import Blueprint, request, url_for
 from flask_login import current_user, login_required
 
 from .. import access, audit
+from ..models import Participation
 from ..web import redirect_to, render
 from . import operations, queries
 
@@ -62,6 +63,8 @@ def edit(customer_id):
 def detail(customer_id):
     customer = queries.get_visible_customer(customer_id, current_user)
     audit.log("read", "customer", customer.id)
+    visible = queries.visible_participation_ids(current_user, customer)
     return render("caseload/customer_detail.html", customer=customer,
-                  participations=queries.customer_participations(customer),
-                  notes=queries.recent_notes(customer), can_edit=access.can_edit_customer(current_user, customer))
+                  participations=queries.customer_participations(customer).where(Participation.id.in_(list(visible))),
+                  timeline=queries.customer_timeline(customer, visible),
+                  can_edit=access.can_edit_customer(current_user, customer))

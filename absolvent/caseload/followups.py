@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from .. import access, audit
 from ..vocabulary import CONTACT_CHANNELS, PLAN_DATES
 from ..web import after_post, render
+from ..guided_forms import queries as form_queries
 from . import operations, planning, queries
 
 bp = Blueprint("followups", __name__)
@@ -29,7 +30,9 @@ def panel_context(p, errors=None, values=None):
             "channels": CONTACT_CHANNELS, "today": datetime.date.today(),
             "contact_open": any(k in errors for k in ("contact_date", "channel", "subject", "text")),
             "can_edit": access.can_edit_participation(user, p), "plan_dates": PLAN_DATES,
-            "may_complete": lambda f: access.can_complete_followup(user, f, p)}
+            "may_complete": lambda f: access.can_complete_followup(user, f, p),
+            "forms": {d.id: d.title for d in form_queries.definitions().values()},
+            "drafts": form_queries.drafts_by_followup(p, user), "snapshots": form_queries.snapshots_by_followup(p)}
 
 
 def _panel(p, status=200, **kw):
@@ -49,13 +52,25 @@ def panel(participation_id):
     return _panel(p)
 
 
+def _per_step(f, errors_or_values, names):
+    """Field messages or typed values keyed per step (``due-12``), as the panel shows them."""
+    return {f"{name}-{f.id}": errors_or_values[name] for name in names if name in errors_or_values}
+
+
 @bp.post("/wiedervorlagen/<int:followup_id>/erledigt")
 @login_required
 def complete(followup_id):
     f, p = queries.get_case_followup(followup_id, current_user)
-    done = request.form.get("done", "1") == "1"
-    planning.mark_done(f, current_user._get_current_object(), done=done)
-    audit.log("update", "followup", f.id, "erledigt" if done else "wieder offen")
+    user = current_user._get_current_object()
+    if request.form.get("done", "1") != "1":
+        planning.mark_done(f, user, done=False)
+        audit.log("update", "followup", f.id, "wieder offen")
+        return _updated(p)
+    errors = planning.close_followup(f, request.form, user)
+    if errors:
+        return _panel(p, status=422, errors=_per_step(f, errors, ["outcome"]),
+                      values=_per_step(f, request.form, ["outcome"]))
+    audit.log("update", "followup", f.id, "erledigt")
     return _updated(p)
 
 
@@ -63,10 +78,10 @@ def complete(followup_id):
 @login_required
 def move(followup_id):
     f, p = queries.get_case_followup(followup_id, current_user)
-    errors = planning.move_by_hand(f, request.form, current_user._get_current_object())
+    errors = planning.move_by_hand(f, p, request.form, current_user._get_current_object())
     if errors:
-        key = f"due-{f.id}"
-        return _panel(p, status=422, errors={key: errors["due"]}, values={key: request.form.get("due", "")})
+        return _panel(p, status=422, errors=_per_step(f, errors, ["due", "reason"]),
+                      values=_per_step(f, request.form, ["due", "reason"]))
     audit.log("update", "followup", f.id, f"Termin {request.form.get('due', '')}")
     return _updated(p)
 

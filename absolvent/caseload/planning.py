@@ -89,6 +89,8 @@ def _reconcile(existing, steps, owner, reason, user, keep_until=None):
             changed["version"] = f.version + 1
             FollowUp.update(changed).where(FollowUp.id == f.id).execute()
     for step_id, f in existing.items():
+        if f.is_manual:  # set by hand or by a form: not the rulebook's to cancel
+            continue
         if step_id not in planned and f.status == "open" and not (keep_until and f.due <= keep_until):
             FollowUp.update(status="cancelled", cancel_reason=f"{AUTO_CANCEL}: {reason}"[:255],
                             version=f.version + 1).where(FollowUp.id == f.id).execute()
@@ -165,27 +167,54 @@ def reason_for_change(before, after):
     return "Daten geändert: " + ", ".join(changes) if changes else "Daten gespeichert"
 
 
-def move_by_hand(followup, form, user):
-    """Check the new date typed for ``followup`` and move it; returns errors (empty on success)."""
+def move_by_hand(followup, participation, form, user, today=None):
+    """Check the new date and the reason typed for ``followup`` and move it.
+
+    The date may not lie in the past, before the entry or (unless moved by
+    hand before) before the step's earliest day. Returns errors (empty on success).
+    """
+    today = today or datetime.date.today()
     c = Checker(form)
     due = c.date("due", "Neuer Termin")
-    if due and followup.earliest and due < followup.earliest and not followup.edited_by_hand:
+    reason = c.text("reason", "einen Grund für die Änderung", max_len=200)
+    if due and due < today:
+        c.fail("due", f"Neuer Termin: darf nicht in der Vergangenheit liegen (frühestens {today:%d.%m.%Y}).")
+    elif due and participation is not None and due < participation.entry:
+        c.fail("due", f"Neuer Termin: liegt vor dem Eintritt ({participation.entry:%d.%m.%Y}).")
+    elif due and followup.earliest and due < followup.earliest and not followup.edited_by_hand:
         c.fail("due", f"Neuer Termin: liegt vor dem frühestmöglichen Tag ({followup.earliest:%d.%m.%Y}).")
     if not c.ok:
         return c.errors
-    set_by_hand(followup, due, user)
+    set_by_hand(followup, due, user, reason=reason)
     return {}
 
 
-def set_by_hand(followup, due, user, earliest=None):
+def set_by_hand(followup, due, user, earliest=None, reason=""):
     """Move a follow-up's date by hand; it keeps that date on later re-plans."""
     with database.atomic():
         FollowUp.update(due=due, earliest=earliest if earliest else followup.earliest,
                         edited_by_hand=True, version=followup.version + 1).where(
             FollowUp.id == followup.id).execute()
         PlanEvent.create(participation=followup.participation_id, measure=followup.measure_id,
-                         reason="Termin von Hand geändert", user=user,
-                         summary=f"{followup.title}: {de_date(followup.due)} → {de_date(due)}")
+                         reason="Termin von Hand geändert", user=user, detail=reason,
+                         summary=f"{followup.title}: {de_date(followup.due)} → {de_date(due)}"
+                                 + (f" ({reason})" if reason else ""))
+
+
+def add_manual_followup(p, title, due, user, role="pAp", phase="nach", form="", reason=""):
+    """A follow-up set by hand or by a form (not from the rulebook); re-plans keep it.
+
+    Returns the FollowUp; ``step_id`` is "manuell-<n>" (unique per participation).
+    """
+    with database.atomic():
+        n = FollowUp.select().where(FollowUp.participation == p.id, FollowUp.rule_id == "").count() + 1
+        while FollowUp.select().where(FollowUp.participation == p.id, FollowUp.step_id == f"manuell-{n}").exists():
+            n += 1
+        f = FollowUp.create(participation=p.id, step_id=f"manuell-{n}", rule_id="", title=title[:255], role=role,
+                            phase=phase, form=form, due=due, rule_due=due, edited_by_hand=True)
+        PlanEvent.create(participation=p.id, reason=reason or "Wiedervorlage gesetzt", user=user,
+                         summary=f"{f.title}: fällig {de_date(due)}")
+    return f
 
 
 def reset_to_rule(followup, user):
@@ -198,14 +227,30 @@ def reset_to_rule(followup, user):
                          summary=f"{followup.title}: {de_date(followup.rule_due)}")
 
 
-def mark_done(followup, user, done=True):
+def mark_done(followup, user, done=True, outcome="", reason=""):
+    """Close a follow-up (who, when, and what: ``outcome``) or open it again.
+
+    ``reason`` names what closed it (e.g. the form) in the plan history.
+    """
+    outcome = (outcome or "").strip()
     with database.atomic():
         FollowUp.update(status="done" if done else "open", done_by=user if done else None,
                         done_at=datetime.datetime.now().replace(microsecond=0) if done else None,
+                        outcome=outcome if done else "",
                         version=followup.version + 1).where(FollowUp.id == followup.id).execute()
         PlanEvent.create(participation=followup.participation_id, measure=followup.measure_id,
-                         reason="Wiedervorlage erledigt" if done else "Wiedervorlage wieder geöffnet",
-                         user=user, summary=followup.title)
+                         reason=reason or ("Wiedervorlage erledigt" if done else "Wiedervorlage wieder geöffnet"),
+                         user=user, summary=followup.title, detail=outcome if done else "")
+
+
+def close_followup(followup, form, user):
+    """Close a follow-up without a form, with an optional outcome note; returns errors."""
+    c = Checker(form)
+    outcome = c.text("outcome", "das Ergebnis", required=False, max_len=2000)
+    if not c.ok:
+        return c.errors
+    mark_done(followup, user, outcome=outcome)
+    return {}
 
 
 def simulate(rulebook, values):

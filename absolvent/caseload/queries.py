@@ -3,14 +3,28 @@
 import datetime
 
 from flask import abort
-from peewee import JOIN
+from peewee import JOIN, fn
 
 from .. import access
-from ..models import Agreement, Customer, FollowUp, Measure, Note, Participation, PlanEvent, Provider, User
+from ..rules.calendar import add_months
+from ..documents.models import IssuedDocument
+from ..guided_forms.models import FormSnapshot
+from ..models import (
+    Agreement,
+    Customer,
+    FollowUp,
+    Measure,
+    Note,
+    Participation,
+    PlacementProposal,
+    PlanEvent,
+    Provider,
+    User,
+)
 
 PARTICIPATION_STATES = {"laufend": "laufend", "kuenftig": "künftig", "beendet": "beendet", "": "alle"}
 WORKLIST_PERIODS = {"14": "fällig in 14 Tagen", "0": "überfällig und heute", "90": "fällig in 3 Monaten",
-                    "alle": "alle offenen"}
+                    "alle": "alle offenen", "versaeumt": "versäumt (in ihrer Phase nicht mehr möglich)"}
 WORKLIST_SCOPES = {"meine": "meine Kundinnen und Kunden", "team": "alle, die ich sehen darf"}
 
 
@@ -47,10 +61,6 @@ def with_pap(query):
 def customer_participations(customer):
     return (Participation.select(Participation, Measure).join(Measure)
             .where(Participation.customer == customer).order_by(Participation.entry.desc()))
-
-
-def recent_notes(customer, limit=20):
-    return Note.select().where(Note.customer == customer).order_by(Note.date.desc()).limit(limit)
 
 
 def team_paps(team_id):
@@ -108,7 +118,9 @@ def measure_options(current=None, today=None):
 # ------------------------------------------------------------------ a participation's plan
 
 def participation_followups(p):
-    return list(FollowUp.select().where(FollowUp.participation == p.id)
+    """The participation's follow-ups (open first, by due date) with who closed them."""
+    return list(FollowUp.select(FollowUp, User).join(User, JOIN.LEFT_OUTER, on=(FollowUp.done_by == User.id))
+                .where(FollowUp.participation == p.id)
                 .order_by(FollowUp.status != "open", FollowUp.due, FollowUp.id))
 
 
@@ -140,17 +152,35 @@ def get_case_followup(followup_id, user):
 
 # ------------------------------------------------------------------ worklist
 
+def missed_condition(today):
+    """SQL for an open case step that can no longer be done in its phase (versäumt, RULES.md §3.1;
+    the same rule as ``FollowUp.state_on``): "vor"/"waehrend" once the participation
+    ended, "ende"/"nach" once aftercare ended (end + 6 months ⇔ end < today − 6 months)."""
+    end = fn.COALESCE(Participation.exit, Participation.planned_end)
+    return ((FollowUp.phase.in_(["vor", "waehrend"]) & (end < today))
+            | (FollowUp.phase.in_(["ende", "nach"]) & (end < add_months(today, -6))))
+
+
 def case_followups(user, period="14", scope="meine", role="", today=None):
-    """Open case follow-ups visible to ``user``, due within ``period`` days (or all)."""
+    """Open case follow-ups visible to ``user``, due within ``period`` days, all open
+    ones ("alle") or the missed ones ("versaeumt").
+
+    ``role`` "" means the user's own roles (an MB sees MB steps), "alle" every
+    role, else one role code. ``scope`` "meine" keeps a pAp's own customers.
+    """
     today = today or datetime.date.today()
     query = (FollowUp.select(FollowUp, Participation, Customer, Measure)
              .join(Participation).join(Customer).switch(Participation).join(Measure)
              .where(FollowUp.status == "open", access.participation_filter(user)))
-    if period != "alle":
+    missed = missed_condition(today)
+    query = query.where(missed) if period == "versaeumt" else query.where(~missed)
+    if period not in ("alle", "versaeumt"):
         query = query.where(FollowUp.due <= today + datetime.timedelta(days=int(period)))
     if scope == "meine" and user.has_role("pAp"):
         query = query.where((Customer.pap == user.id) | (FollowUp.role != "pAp"))
-    if role:
+    if role == "":
+        query = query.where(FollowUp.role.in_(sorted(user.role_set)))
+    elif role != "alle":
         query = query.where(FollowUp.role == role)
     return query.order_by(FollowUp.due, FollowUp.id)
 
@@ -160,6 +190,70 @@ def measure_followups(user, period="14", today=None):
     today = today or datetime.date.today()
     query = (FollowUp.select(FollowUp, Measure).join(Measure, on=(FollowUp.measure == Measure.id))
              .where(FollowUp.status == "open", Measure.mb == user.id))
-    if period != "alle":
+    missed = FollowUp.phase.in_(["vor", "waehrend"]) & (Measure.end < today)
+    query = query.where(missed) if period == "versaeumt" else query.where(~missed)
+    if period not in ("alle", "versaeumt"):
         query = query.where(FollowUp.due <= today + datetime.timedelta(days=int(period)))
     return query.order_by(FollowUp.due, FollowUp.id)
+
+
+# ------------------------------------------------------------------ the customer's timeline
+
+def visible_participation_ids(user, customer):
+    """Ids of the customer's participations ``user`` may see (an MB: only those in their measures)."""
+    return {p.id for p in visible_participations(user).where(Participation.customer == customer.id)}
+
+
+def customer_timeline(customer, participation_ids, today=None):
+    """One timeline of the customer's case, newest first: participations, plan steps,
+    notes and contacts, agreements, Vermittlungsvorschläge, form snapshots and
+    documents — limited to ``participation_ids`` (what the user may see); notes
+    without a participation only when all participations are visible.
+
+    Returns [{"date", "kind", "title", "detail", "participation_id", "link"}] where
+    ``link`` is (endpoint, kwargs) or None.
+    """
+    today = today or datetime.date.today()
+    ids = list(participation_ids)
+    all_visible = set(ids) == {p.id for p in Participation.select(Participation.id)
+                               .where(Participation.customer == customer.id)}
+    events = []
+
+    def add(day, kind, title, detail="", pid=None, link=None):
+        day = day.date() if isinstance(day, datetime.datetime) else day
+        events.append({"date": day, "kind": kind, "title": title, "detail": detail, "participation_id": pid,
+                       "link": link or (("participations.detail", {"participation_id": pid}) if pid else None)})
+
+    for p in Participation.select(Participation, Measure).join(Measure).where(Participation.id.in_(ids)):
+        add(p.entry, "Teilnahme", f"Eintritt: {p.measure.type_code} {p.measure.measure_number} {p.measure.title}",
+            pid=p.id)
+        if p.exit:
+            add(p.exit, "Teilnahme", ("Abbruch: " if p.is_dropout else "Austritt: ") + p.measure.measure_number,
+                p.dropout_reason, p.id)
+    for f in (FollowUp.select(FollowUp, Participation).join(Participation)
+              .where(FollowUp.participation.in_(ids))):
+        state = f.state_on(today, f.participation)
+        day = f.done_at if state == "done" else f.due
+        add(day, "Wiedervorlage", f.title, {"open": "offen", "done": "erledigt", "cancelled": "entfällt",
+                                            "missed": "versäumt"}[state], f.participation_id)
+    notes = Note.select().where(Note.customer == customer.id)
+    notes = notes.where(Note.participation.in_(ids) | Note.participation.is_null()) if all_visible else \
+        notes.where(Note.participation.in_(ids))
+    for n in notes:
+        add(n.date, "Kontakt" if n.kind == "kontakt" else "Vermerk", n.subject, n.text, n.participation_id)
+    for a in Agreement.select().where(Agreement.participation.in_(ids)):
+        add(a.concluded_on, "Vereinbarung", f"{a.kind} ({a.kind_label})", a.goal, a.participation_id)
+    for v in PlacementProposal.select().where(PlacementProposal.customer == customer.id,
+                                              PlacementProposal.participation.in_(ids)):
+        add(v.proposal_date, "Vermittlungsvorschlag", f"{v.job_title} bei {v.employer}",
+            "sozialversicherungspflichtig" if v.sv_pflichtig else "nicht sozialversicherungspflichtig",
+            v.participation_id)
+    for s in FormSnapshot.select().where(FormSnapshot.participation.in_(ids)):
+        add(s.submitted_at, "Formular", s.title, "", s.participation_id,
+            ("guided_forms.snapshot", {"snapshot_id": s.id}))
+    for d in (IssuedDocument.select(IssuedDocument.id, IssuedDocument.title, IssuedDocument.created_at,
+                                    IssuedDocument.format, IssuedDocument.number, IssuedDocument.participation)
+              .where(IssuedDocument.participation.in_(ids))):
+        add(d.created_at, "Dokument", f"{d.title} ({d.format.upper()}, Version {d.number})", "",
+            d.participation_id, ("documents.download", {"document_id": d.id}))
+    return sorted(events, key=lambda e: e["date"], reverse=True)

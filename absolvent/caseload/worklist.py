@@ -23,7 +23,7 @@ def _choice(name, allowed, default):
 def index():
     period = _choice("zeitraum", queries.WORKLIST_PERIODS, "14")
     scope = _choice("bereich", queries.WORKLIST_SCOPES, "meine")
-    role = _choice("rolle", CASE_ROLES, "")
+    role = _choice("rolle", (*CASE_ROLES, "alle"), "")
     page = max(request.args.get("seite", 1, type=int), 1)
     query = queries.case_followups(current_user, period, scope, role)
     total = query.count()

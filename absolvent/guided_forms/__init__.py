@@ -1,0 +1,1 @@
+"""Guided phase forms: definitions (engine/, pure), runs and submit (operations), views."""

@@ -1,0 +1,194 @@
+"""Guided forms in the browser: start from a case or a follow-up, one step per URL,
+autosave with inline validation, review, submit; drafts and submitted snapshots.
+
+Every route checks that the user may see the case; a run belongs to the user
+who started it.
+"""
+import json
+
+from flask import Blueprint, abort, flash, request, url_for
+from flask_login import current_user, login_required
+
+from .. import access, audit
+from ..caseload import queries as caseload
+from ..documents.render import DocumentError
+from ..formats import de_date, parse_date
+from ..models import FollowUp
+from ..web import redirect_to, render, wants_fragment
+from . import engine, operations, queries
+
+bp = Blueprint("guided_forms", __name__)
+PAGE = "guided_forms/run.html"
+
+
+def _may_fill(p, defn, followup):
+    """pAp/TL of the customer's team; agreements only the pAp side; the step's role for its own step."""
+    if "agreement" in defn.effects:
+        return access.can_write_agreement(current_user, p)
+    if followup is not None:
+        return access.can_complete_followup(current_user, followup, p)
+    return access.can_edit_participation(current_user, p)
+
+
+def _inputs(defn, step, answers, raw):
+    """The text each input of ``step`` shows: stored answers (dates as TT.MM.JJJJ), typed raw text over them."""
+    values = engine.step_raw(defn, step.id, answers)
+    for field in step.fields:
+        if field.type == "date" and values.get(field.name):
+            values[field.name] = [de_date(parse_date(v)) for v in values[field.name]]
+    names = [f.name for f in step.fields]
+    values.update({k: v for k, v in raw.items() if any(k == n or k.startswith(f"{n}-") for n in names)})
+    return values
+
+
+def _run_page(run, p, step_id=None, errors=None, status=200, push=None, review=False, problems=None):
+    user = current_user._get_current_object()
+    defn, facts, answers, raw, prefilled = operations.run_state(run, p, user)
+    steps = engine.visible_steps(defn, answers, facts)
+    step = None if review else next((s for s in steps if s.id == step_id), steps[0])
+    if step is not None and errors is None and any(k.split("-")[0] in {f.name for f in step.fields} for k in raw):
+        _, errors = engine.parse_step(defn, step.id, {**_inputs(defn, step, answers, {}), **raw}, answers, facts)
+    context = dict(run=run, p=p, defn=defn, steps=steps, step=step, errors=errors or {}, prefilled=prefilled,
+                   number=steps.index(step) + 1 if step else len(steps) + 1, total=len(steps) + 1,
+                   fields=engine.visible_fields(step, answers, facts, defn) if step else [],
+                   computed=engine.computed_values(defn, answers, facts), problems=problems or {},
+                   inputs=_inputs(defn, step, answers, raw) if step else {},
+                   checklists={f.name: [(item, item) for item in queries.checklist_items(defn, f, answers, facts)]
+                               for f in (step.fields if step else ()) if f.type == "checklist"},
+                   review=engine.review(defn, answers, facts) if review else [],
+                   back_to=request.values.get("zurueck_zu"))
+    return render(PAGE, "form_run", status=status, push_url=push, **context)
+
+
+def _step_url(run, step_id):
+    return url_for("guided_forms.step", run_id=run.id, step_id=step_id)
+
+
+@bp.post("/teilnahmen/<int:participation_id>/formulare/<form_id>")
+@login_required
+def start(participation_id, form_id):
+    p = caseload.get_visible_participation(participation_id, current_user)
+    defn = queries.definition(form_id)
+    followup = None
+    raw_followup = request.form.get("followup", "")
+    if raw_followup:
+        followup = FollowUp.get_or_none(FollowUp.id == int(raw_followup)) if raw_followup.isdigit() else None
+        if followup is None or followup.participation_id != p.id:
+            abort(404)
+    access.require(_may_fill(p, defn, followup))
+    run = operations.start_run(defn, p, current_user._get_current_object(), followup)
+    return redirect_to(_step_url(run, run.current_step))
+
+
+@bp.get("/formulare/entwuerfe")
+@login_required
+def drafts():
+    runs = queries.drafts_of(current_user)
+    audit.log("read", "form-run-list", detail=f"{len(runs)} Entwürfe")
+    return render("guided_forms/drafts.html", runs=runs, titles={d.id: d.title for d in queries.definitions().values()})
+
+
+@bp.get("/formulare/<int:run_id>/schritt/<step_id>")
+@login_required
+def step(run_id, step_id):
+    run, p = queries.get_own_run(run_id, current_user)
+    audit.log("read", "form-run", run.id, f"Schritt {step_id}")
+    return _run_page(run, p, step_id)
+
+
+@bp.post("/formulare/<int:run_id>/schritt/<step_id>")
+@login_required
+def save(run_id, step_id):
+    """Save the step; "weiter" moves on when it is valid, "zurueck" always moves back."""
+    run, p = queries.get_own_run(run_id, current_user)
+    user = current_user._get_current_object()
+    try:
+        errors, defn, facts = operations.save_step(run, p, step_id, request.form, user)
+    except KeyError:
+        abort(404)
+    action = request.form.get("aktion", "weiter")
+    _, _, answers, _, _ = operations.run_state(run, p, user)
+    steps = [s.id for s in engine.visible_steps(defn, answers, facts)]
+    here = steps.index(step_id) if step_id in steps else 0
+    if action == "zurueck":
+        target = steps[max(here - 1, 0)]
+    elif errors:
+        return _run_page(run, p, step_id, errors=errors, status=422)
+    elif action == "speichern":
+        target = step_id
+    elif request.form.get("zurueck_zu") == "pruefen" or here + 1 >= len(steps):
+        return _after(run, p, url_for("guided_forms.review", run_id=run.id), review=True)
+    else:
+        target = steps[here + 1]
+    return _after(run, p, _step_url(run, target), step_id=target)
+
+
+def _after(run, p, url, step_id=None, review=False):
+    """htmx: the next view in place with its URL pushed; without JavaScript: a redirect."""
+    if not wants_fragment():
+        return redirect_to(url)
+    run = queries.get_own_run(run.id, current_user)[0]
+    return _run_page(run, p, step_id, push=url, review=review)
+
+
+@bp.post("/formulare/<int:run_id>/schritt/<step_id>/entwurf")
+@login_required
+def autosave(run_id, step_id):
+    """Autosave on every change: stores the draft quietly and answers with the status and
+    the changed field's message (inline validation, the same messages as on submit)."""
+    run, p = queries.get_own_run(run_id, current_user)
+    try:
+        errors, defn, facts = operations.save_step(run, p, step_id, request.form, current_user._get_current_object())
+    except KeyError:
+        abort(404)
+    trigger = request.htmx.trigger_name or ""
+    name = trigger.split("-")[0]
+    if queries.is_dependency(defn, name):  # other fields or steps depend on it: show the step anew
+        response = _run_page(queries.get_own_run(run.id, current_user)[0], p, step_id, errors=errors)
+        response.headers["HX-Retarget"], response.headers["HX-Reswap"] = "#form-run", "outerHTML"
+        return response
+    keys = [k for k in dict.fromkeys((trigger, name)) if k]
+    return render(PAGE, "autosave", shown={k: errors[k] for k in keys if k in errors},
+                  cleared=[k for k in keys if k not in errors])
+
+
+@bp.get("/formulare/<int:run_id>/pruefen")
+@login_required
+def review(run_id):
+    run, p = queries.get_own_run(run_id, current_user)
+    audit.log("read", "form-run", run.id, "Prüfen")
+    return _run_page(run, p, review=True)
+
+
+@bp.post("/formulare/<int:run_id>/absenden")
+@login_required
+def submit(run_id):
+    run, p = queries.get_own_run(run_id, current_user)
+    try:
+        snapshot = operations.submit(run, p, current_user._get_current_object())
+    except operations.SubmitRefused as refused:
+        return _run_page(run, p, review=True, status=422, problems=refused.errors)
+    except DocumentError as exc:
+        return _run_page(run, p, review=True, status=422, problems={"_document": {"_form": str(exc)}})
+    derived = json.loads(snapshot.derived)
+    parts = ["Vermerk angelegt" if "note" in derived else "", "Wiedervorlage erledigt" if snapshot.followup_id else "",
+             "Dokument archiviert" if "document" in derived else ""]
+    flash(f"{snapshot.title} abgeschickt: " + ", ".join(x for x in parts if x) + ".", "success")
+    return redirect_to(url_for("guided_forms.snapshot", snapshot_id=snapshot.id))
+
+
+@bp.post("/formulare/<int:run_id>/verwerfen")
+@login_required
+def discard(run_id):
+    run, p = queries.get_own_run(run_id, current_user)
+    operations.discard(run, current_user._get_current_object())
+    flash("Der Entwurf wurde verworfen.", "info")
+    return redirect_to(url_for("participations.detail", participation_id=p.id))
+
+
+@bp.get("/formulare/ergebnisse/<int:snapshot_id>")
+@login_required
+def snapshot(snapshot_id):
+    snap, p = queries.get_visible_snapshot(snapshot_id, current_user)
+    audit.log("read", "form-snapshot", snap.id)
+    return render("guided_forms/snapshot.html", snapshot=snap, p=p, **queries.snapshot_view(snap, p))
