@@ -111,9 +111,11 @@ def load(today=None, on_participation=None):
         customers = []
         for i in range(200):
             team = i % 2
+            salutation = rng.choice(["Frau", "Herr"])  # letters address the person right
             customers.append(Customer.create(
                 customer_number=f"{rng.randint(100, 999)}D{rng.randint(100000, 999999)}",
-                salutation=rng.choice(["Frau", "Herr"]), first_name=fake.first_name(),
+                salutation=salutation,
+                first_name=fake.first_name_female() if salutation == "Frau" else fake.first_name_male(),
                 last_name=fake.last_name(),
                 birth_date=fake.date_of_birth(minimum_age=18 if i % 7 else 16, maximum_age=60),
                 street=fake.street_address(), postal_code=fake.postcode(), city=fake.city(),

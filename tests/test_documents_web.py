@@ -13,21 +13,10 @@ from absolvent.db import database
 from absolvent.documents.models import DOCUMENT_MODELS, BulkJob, IssuedDocument, TemplateVersion
 from absolvent.models import Agreement
 from absolvent.models import AuditLog, Note
-from absolvent.validation import CONFLICT_MESSAGE
 from tests.helpers import docx_text, pdf_text, tiny_docx
 
 SPECIAL = "A & B <c> \"d\" 'e' äöüß €"
 TODAY = datetime.date.today()
-
-
-def form(**changes):
-    data = {"concluded_on": TODAY.strftime("%d.%m.%Y"), "agreement_kind": "neu", "review_date": "",
-            "goal": "Arbeitsaufnahme im Lager", "steps": "1. Bewerbungen\n2. Praktikum",
-            "customer_duties": "Regelmäßige Teilnahme", "own_efforts_number": "4",
-            "own_efforts_period": "je Monat", "own_efforts_proof": "Liste",
-            "jobcenter_support": "Fahrkosten", "contacts_during_measure": "alle 8 Wochen"}
-    data.update(changes)
-    return data
 
 
 def relogin(auth, username):
@@ -71,98 +60,10 @@ def test_panel_full_page_and_fragment(world, auth):
     body = frag.get_data(as_text=True)
     assert frag.status_code == 200 and "<html" not in body
     assert body.lstrip().startswith('<section id="documents-panel"')
-    assert "Kooperationsplan" in body and "Kooperationsplan neu erfassen" in body
+    assert "Kooperationsplan" in body and "Kooperationsplan abschließen (geführtes Formular)" in body
     assert "HX-Request" in frag.headers["Vary"]
     with database.connection_context():
         assert AuditLog.select().where(AuditLog.entity == "documents", AuditLog.action == "read").count() == 2
-
-
-def test_create_agreement_full_page(world, auth):
-    auth.login("pap1")
-    response = auth.post(f"/teilnahmen/{world['p1'].id}/vereinbarungen", form())
-    assert response.status_code == 302
-    assert response.headers["Location"].endswith(f"/teilnahmen/{world['p1'].id}")
-    with database.connection_context():
-        a = Agreement.get()
-        assert a.kind == "KP" and a.author.username == "pap1" and a.own_efforts_number == 4
-        assert a.review_date.month == ((TODAY.month + 5) % 12) + 1  # default: concluded + 6 months
-        assert a.valid_until is None
-
-
-def test_create_agreement_htmx_returns_panel(world, auth):
-    auth.login("pap1")
-    response = auth.post(f"/teilnahmen/{world['p1'].id}/vereinbarungen", form(goal=SPECIAL), htmx=True)
-    body = response.get_data(as_text=True)
-    assert response.status_code == 200 and "<html" not in body
-    assert 'id="documents-panel"' in body and "gespeichert" in body and 'role="status"' in body
-
-
-def test_ev_before_july_2023_needs_valid_until(world, auth):
-    auth.login("pap1")
-    response = auth.post(f"/teilnahmen/{world['p1'].id}/vereinbarungen", form(concluded_on="01.03.2023"))
-    assert response.status_code == 422
-    assert "Bitte Gültig bis angeben" in response.get_data(as_text=True)
-    response = auth.post(f"/teilnahmen/{world['p1'].id}/vereinbarungen",
-                         form(concluded_on="01.03.2023", valid_until="31.08.2023"))
-    assert response.status_code == 302
-    with database.connection_context():
-        a = Agreement.get()
-        assert a.kind == "EV" and a.valid_until == datetime.date(2023, 8, 31) and a.review_date is None
-
-
-@pytest.mark.parametrize("htmx", [False, True])
-@pytest.mark.parametrize("changes, field, message", [
-    ({"goal": ""}, "goal", "Bitte das Eingliederungsziel angeben."),
-    ({"steps": "  "}, "steps", "Bitte die wesentlichen Schritte angeben."),
-    ({"concluded_on": ""}, "concluded_on", "Bitte Abgeschlossen am angeben"),
-    ({"concluded_on": "31.02.2026"}, "concluded_on", "Dieses Datum gibt es nicht."),
-    ({"concluded_on": (TODAY + datetime.timedelta(days=60)).strftime("%d.%m.%Y")}, "concluded_on",
-     "höchstens 30 Tage in der Zukunft"),
-    ({"review_date": (TODAY - datetime.timedelta(days=1)).strftime("%d.%m.%Y")}, "review_date",
-     "nicht vor dem Abschlussdatum"),
-    ({"review_date": (TODAY + datetime.timedelta(days=200)).strftime("%d.%m.%Y")}, "review_date",
-     "spätestens nach 6 Monaten"),
-    ({"own_efforts_number": "vier"}, "own_efforts_number", "muss eine ganze Zahl sein"),
-    ({"agreement_kind": "x"}, "agreement_kind", "Unbekannter Wert"),
-])
-def test_agreement_validation(world, auth, htmx, changes, field, message):
-    auth.login("pap1")
-    response = auth.post(f"/teilnahmen/{world['p1'].id}/vereinbarungen", form(steps=SPECIAL, **changes) if
-                         field != "steps" else form(**changes), htmx=htmx)
-    body = response.get_data(as_text=True)
-    assert response.status_code == 422
-    assert ("<html" in body) is not htmx
-    assert message in body
-    assert f'id="f-{field}"' in body and 'aria-invalid="true"' in body
-    if field != "steps":  # typed values survive, escaped
-        assert "A &amp; B &lt;c&gt; &#34;d&#34; &#39;e&#39; äöüß €" in body
-    with database.connection_context():
-        assert Agreement.select().count() == 0
-
-
-@pytest.mark.parametrize("htmx", [False, True])
-def test_edit_agreement_and_conflict(world, auth, htmx):
-    a = make_agreement(world["p1"], world["pap1"])
-    url = f"/teilnahmen/{world['p1'].id}/vereinbarungen/{a.id}"
-    auth.login("pap1")
-    page = auth.get(url, htmx=htmx)
-    assert page.status_code == 200 and ("<html" in page.get_data(as_text=True)) is not htmx
-    assert 'id="agreement-form"' in page.get_data(as_text=True)
-    response = auth.post(url, form(goal="Neues Ziel", version="1"), htmx=htmx)
-    assert response.status_code == (204 if htmx else 302)
-    stale = auth.post(url, form(goal="Verlorenes Ziel", version="1"), htmx=htmx)
-    body = stale.get_data(as_text=True)
-    assert stale.status_code == 422 and CONFLICT_MESSAGE in body and "Verlorenes Ziel" in body
-    with database.connection_context():
-        fresh = Agreement.get_by_id(a.id)
-        assert fresh.goal == "Neues Ziel" and fresh.version == 2
-
-
-def test_agreement_of_other_participation_is_404(world, auth, make):
-    other = make.participation(world["c1"], world["m2"])
-    a = make_agreement(other, world["pap1"])
-    auth.login("pap1")
-    assert auth.get(f"/teilnahmen/{world['p1'].id}/vereinbarungen/{a.id}").status_code == 404
 
 
 # ------------------------------------------------------------------ generation, archive, download
@@ -233,7 +134,7 @@ def test_preflight_lists_missing_fields(world, auth, htmx):
     body = page.get_data(as_text=True)
     assert page.status_code == 200 and ("<html" in body) is not htmx
     assert "Wesentliche Schritte" in body and "Überprüfung am" in body and "Trotzdem erstellen" in body
-    assert f"/teilnahmen/{p.id}/vereinbarungen/{a.id}" in body  # link to fill them in
+    assert f"/teilnahmen/{p.id}/formulare/eingliederungsvereinbarung" in body  # fill them in: Fortschreibung
     refused = auth.post(url, {"format": "pdf"})
     assert refused.status_code == 422 and "Wesentliche Schritte" in refused.get_data(as_text=True)
     assert issued() == []
@@ -275,7 +176,8 @@ def test_permission_matrix_case_documents(world, auth, user, panel, edit):
     assert auth.get(panel_url(p)).status_code == panel
     assert auth.get(f"/dokumente/{doc.id}/datei").status_code == panel
     expected = 302 if edit else 403
-    assert auth.post(f"/teilnahmen/{p.id}/vereinbarungen", form()).status_code == expected
+    start = auth.post(f"/teilnahmen/{p.id}/formulare/eingliederungsvereinbarung", {})
+    assert start.status_code == expected  # agreements are concluded with the guided form
     assert generate(auth, p, a, "pdf").status_code == expected
     assert auth.get(f"/teilnahmen/{p.id}/vereinbarungen/{a.id}/dokument").status_code == (200 if edit else 403)
 

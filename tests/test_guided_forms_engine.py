@@ -330,12 +330,22 @@ def test_review_date_defaults_to_six_months_clamped_and_is_capped():
 
 def test_ev_needs_valid_until_not_before_conclusion():
     defn = bundled("eingliederungsvereinbarung")
-    ev = facts(rulebook={"agreement_term": "EV"}, step=None, today="2026-08-31")
+    ev = facts(rulebook={"agreement_term": "EV", "kp_from": None}, step=None, today="2026-08-31")
     raw = {"agreement_kind": ["neu"], "concluded_on": ["31.08.2026"]}
     values, errors = parse_step(defn, "art", raw, {}, ev)
     assert errors == {"valid_until": "Bitte Gültig bis angeben (TT.MM.JJJJ)."} and values["review_date"] is None
     _, errors = parse_step(defn, "art", {**raw, "valid_until": ["30.08.2026"]}, {}, ev)
     assert errors == {"valid_until": "Gültig bis darf nicht vor dem Abschlussdatum (31.08.2026) liegen."}
+
+
+def test_agreement_term_follows_the_conclusion_date():
+    """RULES.md §8: EV until 30.06.2023, Kooperationsplan from 01.07.2023 (rulebook kp_from)."""
+    defn = bundled("eingliederungsvereinbarung")
+    now = facts(rulebook={"agreement_term": "KP", "kp_from": "2023-07-01"}, step=None, today="2026-08-31")
+    values, errors = parse_step(defn, "art", {"agreement_kind": ["neu"], "concluded_on": ["30.06.2023"]}, {}, now)
+    assert errors == {"valid_until": "Bitte Gültig bis angeben (TT.MM.JJJJ)."} and values["review_date"] is None
+    values, errors = parse_step(defn, "art", {"agreement_kind": ["neu"], "concluded_on": ["01.07.2023"]}, {}, now)
+    assert errors == {} and values["review_date"] == "2024-01-01" and values["valid_until"] is None
 
 
 def test_cross_field_rules():

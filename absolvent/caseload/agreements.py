@@ -1,5 +1,6 @@
 """Agreements (EV/Kooperationsplan) and the document archive of a participation:
-the panel, create and edit, pre-flight and issuing the letter."""
+the panel, pre-flight and issuing the letter. Agreements are concluded (new or
+Fortschreibung) with the guided form "eingliederungsvereinbarung"."""
 from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user, login_required
 
@@ -9,21 +10,21 @@ from ..documents.render import preflight
 from ..jobcenter import agreement_term, term_name
 from ..models import Agreement
 from ..web import redirect_to, render, wants_fragment
-from . import operations, queries
+from . import queries
 
 bp = Blueprint("agreements", __name__)
 PANEL = "caseload/agreements.html"
 
 
-def _panel(p, status=200, values=None, errors=None, message="", error=""):
+def _panel(p, status=200, message="", error=""):
     agreements = queries.agreements_of(p)
     spec = documents.agreement_spec()
     missing = {a.id: preflight.missing_fields(spec, documents.agreement_context(p, a, current_user))
                for a in agreements}
     return render(PANEL, "documents_panel", status=status, p=p, agreements=agreements, missing=missing,
                   issued=documents.issued_for(p), term=agreement_term(), spec=spec,
-                  can_edit=access.can_write_agreement(current_user, p), values=values or {},
-                  errors=errors or {}, message=message, error=error, term_name=term_name)
+                  can_edit=access.can_write_agreement(current_user, p), message=message, error=error,
+                  term_name=term_name)
 
 
 def _editable(participation_id, agreement_id=None):
@@ -45,41 +46,10 @@ def panel(participation_id):
     return _panel(p)
 
 
-@bp.post("/teilnahmen/<int:participation_id>/vereinbarungen")
-@login_required
-def create(participation_id):
-    p, _ = _editable(participation_id)
-    a, errors = operations.save_agreement(request.form, p, current_user._get_current_object())
-    if errors:
-        return _panel(p, 422, values=request.form, errors=errors)
-    if wants_fragment():
-        return _panel(p, message=f"{term_name(a)} vom {a.concluded_on:%d.%m.%Y} gespeichert.")
-    flash("Die Vereinbarung wurde gespeichert.", "success")
-    return redirect_to(url_for("participations.detail", participation_id=p.id))
-
-
-@bp.route("/teilnahmen/<int:participation_id>/vereinbarungen/<int:agreement_id>", methods=["GET", "POST"])
-@login_required
-def edit(participation_id, agreement_id):
-    p, a = _editable(participation_id, agreement_id)
-    errors = {}
-    if request.method == "POST":
-        saved, errors = operations.save_agreement(request.form, p, current_user._get_current_object(), a)
-        if saved:
-            flash("Die Änderungen an der Vereinbarung wurden gespeichert.", "success")
-            return redirect_to(url_for("participations.detail", participation_id=p.id))
-    else:
-        audit.log("read", "agreement", a.id)
-    values = request.form if request.method == "POST" else {
-        **a.__data__, "own_efforts_number": "" if a.own_efforts_number is None else a.own_efforts_number}
-    return render("caseload/agreement_form.html", "agreement_form", status=422 if errors else 200,
-                  p=p, agreement=a, values=values, errors=errors, term_name=term_name(a), term_code=a.kind)
-
-
-def _fix_links(p, a):
+def _fix_links(p):
+    """Where a missing field is filled in; an agreement is completed by a Fortschreibung (guided form)."""
     return {"customer": url_for("customers.edit", customer_id=p.customer_id),
-            "measure": url_for("measures.edit", measure_id=p.measure_id),
-            "agreement": url_for("agreements.edit", participation_id=p.id, agreement_id=a.id)}
+            "measure": url_for("measures.edit", measure_id=p.measure_id)}
 
 
 @bp.route("/teilnahmen/<int:participation_id>/vereinbarungen/<int:agreement_id>/dokument",
@@ -104,5 +74,5 @@ def generate(participation_id, agreement_id):
         missing = preflight.missing_fields(spec, documents.agreement_context(p, a, current_user))
         audit.log("read", "agreement", a.id, "Vorabprüfung Dokument")
     return render("caseload/agreement_generate.html", "preflight", status=422 if error else 200, p=p,
-                  agreement=a, spec=spec, missing=missing, error=error, links=_fix_links(p, a),
+                  agreement=a, spec=spec, missing=missing, error=error, links=_fix_links(p),
                   term_name=term_name(a), format_labels=documents.FORMAT_LABELS)

@@ -1,4 +1,4 @@
-"""Write operations of the caseload: customers, participations, contacts, agreements.
+"""Write operations of the caseload: customers, participations, contacts.
 
 Each function checks a submitted form, writes inside one transaction
 (``validation.save_record`` or ``db.atomic()``) and returns ``(obj, errors)``:
@@ -7,18 +7,12 @@ concurrent edits become field/form messages, never a 500.
 """
 import datetime
 
-from dateutil.relativedelta import relativedelta
-
 from .. import audit
 from ..db import database
-from ..jobcenter import agreement_term
-from ..models import Agreement, Customer, Measure, Note, Participation, PlanEvent, User
+from ..models import Customer, Measure, Note, Participation, PlanEvent, User
 from ..validation import Checker, save_record
-from ..vocabulary import AGREEMENT_KINDS, CONTACT_CHANNELS, EXIT_KINDS, PLAN_DATES
+from ..vocabulary import CONTACT_CHANNELS, EXIT_KINDS, PLAN_DATES
 from . import planning
-
-AGREEMENT_MAX_FUTURE_DAYS = 30  # an agreement may be prepared for a talk up to a month ahead
-TEXT_LIMIT = 5000
 
 
 # ------------------------------------------------------------------ customers
@@ -153,54 +147,3 @@ def add_contact(p, day, channel, subject, text, qualified, user, complete=True):
     if qualified:
         planning.replan(p, f"Qualifizierter Kontakt am {day:%d.%m.%Y} erfasst", user)
     return note
-
-
-# ------------------------------------------------------------------ agreements (EV / Kooperationsplan)
-
-def check_agreement(form, today=None):
-    """Check an agreement form (RULES.md §8): the term (EV or KP) follows the
-    conclusion date; a KP is reviewed at the latest after 6 months."""
-    c = Checker(form)
-    today = today or datetime.date.today()
-    concluded = c.date("concluded_on", "Abgeschlossen am")
-    if concluded and concluded > today + datetime.timedelta(days=AGREEMENT_MAX_FUTURE_DAYS):
-        c.fail("concluded_on", f"Abgeschlossen am: höchstens {AGREEMENT_MAX_FUTURE_DAYS} Tage in der Zukunft.")
-    if concluded and concluded < datetime.date(2005, 1, 1):
-        c.fail("concluded_on", "Abgeschlossen am: vor 2005 gab es keine Vereinbarung nach dem SGB II.")
-    c.choice("agreement_kind", "die Art (Neuabschluss / Fortschreibung)", set(AGREEMENT_KINDS))
-    term = agreement_term(concluded or today)
-    c.data["kind"] = term.code
-    if term.code == "EV":
-        c.date("valid_until", "Gültig bis")
-        c.order("concluded_on", "valid_until", "Gültig bis darf nicht vor dem Abschlussdatum liegen.")
-        c.data["review_date"] = None
-    else:
-        review = c.date("review_date", "Überprüfung am", required=False)
-        if concluded and review is None and "review_date" not in c.errors:
-            c.data["review_date"] = concluded + relativedelta(months=6)
-        c.order("concluded_on", "review_date", "Überprüfung am darf nicht vor dem Abschlussdatum liegen.")
-        if concluded and review and review > concluded + relativedelta(months=6):
-            c.fail("review_date", "Ein Kooperationsplan wird spätestens nach 6 Monaten überprüft "
-                                  f"(bis {(concluded + relativedelta(months=6)):%d.%m.%Y}).")
-        c.data["valid_until"] = None
-    c.text("goal", "das Eingliederungsziel", max_len=TEXT_LIMIT)
-    c.text("steps", "die wesentlichen Schritte", max_len=TEXT_LIMIT)
-    for name, label in (("customer_duties", "Pflichten der Kundin / des Kunden"),
-                        ("own_efforts_proof", "Nachweis der Eigenbemühungen"),
-                        ("jobcenter_support", "Unterstützung durch das Jobcenter"),
-                        ("contacts_during_measure", "Kontakte während der Maßnahme")):
-        c.text(name, label, required=False, max_len=TEXT_LIMIT)
-    c.integer("own_efforts_number", "Anzahl der Eigenbemühungen", required=False, minimum=0, maximum=100)
-    c.text("own_efforts_period", "Zeitraum der Eigenbemühungen", required=False)
-    return c
-
-
-def save_agreement(form, participation, user, agreement=None):
-    """Create or update an agreement; returns (agreement, errors)."""
-    c = check_agreement(form)
-    if not c.ok:
-        return None, c.errors
-    return save_record(Agreement, agreement, c.data, form, "agreement",
-                       audit_detail=f"Teilnahme {participation.id}" if agreement is None else None,
-                       **({"participation": participation, "customer": participation.customer_id, "author": user}
-                          if agreement is None else {}))

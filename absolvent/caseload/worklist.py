@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from .. import audit
 from ..vocabulary import CASE_ROLES
 from ..web import render
+from ..guided_forms import queries as form_queries
 from . import queries
 
 bp = Blueprint("worklist", __name__, url_prefix="/wiedervorlagen")
@@ -33,4 +34,5 @@ def index():
     return render("caseload/worklist.html", "worklist_results", push_url=True, rows=rows, tasks=tasks,
                   total=total, page=page, pages=(total + PAGE_SIZE - 1) // PAGE_SIZE, period=period,
                   periods=queries.WORKLIST_PERIODS, scope=scope, scopes=queries.WORKLIST_SCOPES, role=role,
-                  roles=CASE_ROLES, today=datetime.date.today())
+                  roles=CASE_ROLES, today=datetime.date.today(),
+                  forms={d.id: d.title for d in form_queries.definitions().values()})

@@ -72,6 +72,7 @@ def case_facts(p, followup=None, user=None, today=None):
         "measure": {"type_code": m.type_code, "measure_number": m.measure_number, "title": m.title,
                     "provider_name": m.provider.name, "start": _iso(m.start), "end": _iso(m.end)},
         "rulebook": {"id": rulebook.id, "agreement_term": term.code, "agreement_term_name": term.name,
+                     "kp_from": _iso(next((t.valid_from for t in rulebook.agreement_terms if t.code == "KP"), None)),
                      "bundesland": rulebook.bundesland},
         "step": ({"id": followup.rule_id or followup.step_id, "title": followup.title, "phase": followup.phase,
                   "due": _iso(followup.due), "checklist": followup.checklist_items} if followup else {}),

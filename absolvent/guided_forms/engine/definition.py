@@ -27,8 +27,9 @@ FACTS: dict[str, tuple[str, ...]] = {
     "participation": ("entry", "planned_end", "exit", "exit_kind", "duration_months", "duration_days"),
     # type_code: MAT, MAG, AVGS, AGH, FBW, FBW-ABS, BAE, BVB, EQ, 16E, 16I
     "measure": ("type_code", "measure_number", "title", "provider_name", "start", "end"),
-    # agreement_term: "EV" | "KP" in force today; agreement_term_name its German name
-    "rulebook": ("id", "agreement_term", "agreement_term_name", "bundesland"),
+    # agreement_term: "EV" | "KP" in force today; agreement_term_name its German name;
+    # kp_from: the first day the rulebook says Kooperationsplan (ISO; None: always EV)
+    "rulebook": ("id", "agreement_term", "agreement_term_name", "kp_from", "bundesland"),
     "step": ("id", "title", "phase", "due", "checklist"),
     # the participation's latest agreement (exists False and the rest None when there is none)
     "previous_agreement": ("exists", "concluded_on", "kind", "goal", "steps", "customer_duties",
@@ -49,6 +50,7 @@ SAMPLE_FACTS: dict = {
                 "title": "Umschulung Kauffrau/-mann für Büromanagement",
                 "provider_name": "Bildungswerk Harz & Heide gGmbH", "start": "2026-02-01", "end": "2027-01-31"},
     "rulebook": {"id": "goslar-2016", "agreement_term": "KP", "agreement_term_name": "Kooperationsplan",
+                 "kp_from": "2023-07-01",
                  "bundesland": "NI"},
     "step": {"id": "abs-ev", "title": "Kooperationsplan neu abschließen oder fortschreiben", "phase": "ende",
              "due": "2027-01-30", "checklist": ["Abschluss neuer Kooperationsplan / Fortschreibung"]},
