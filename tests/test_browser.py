@@ -94,3 +94,48 @@ def test_validation_error_focus_after_swap(page, world):
     page.get_by_role("button", name="Speichern").click()
     page.wait_for_url(re.compile(r".*/kunden/\d+$"))
     assert "Musterfrau, Erika" in page.locator("h1").inner_text()
+
+
+def test_guided_form_end_to_end_by_keyboard(page, world):
+    """A pAp concludes a Kooperationsplan with the guided form, keyboard only; the draft survives a reload."""
+    from absolvent.guided_forms.models import FormSnapshot
+    from absolvent.models import Agreement
+    from absolvent.documents.models import IssuedDocument
+    login(page, "pap1")
+    page.goto(page.base + f"/teilnahmen/{world['p1'].id}")
+    page.get_by_role("button", name="Eingliederungsvereinbarung / Kooperationsplan", exact=True).focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/schritt/art")
+    assert "Schritt 1 von 5: Art und Zeitraum" in page.locator("h2#step-heading").inner_text()
+    page.get_by_role("button", name="Weiter").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/schritt/ziel")  # each step its own URL, pushed
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'step-heading'")
+    page.get_by_role("button", name="Weiter").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("[role=alert] a[href='#f-goal']")  # error summary linking to the field
+    assert page.evaluate("document.activeElement.getAttribute('role')") == "alert"
+    assert page.get_by_label("Eingliederungsziel").get_attribute("aria-invalid") == "true"
+    page.get_by_label("Eingliederungsziel").focus()
+    page.keyboard.type("Arbeit im Lager")
+    page.keyboard.press("Tab")  # leaving the field saves the draft
+    page.wait_for_function("document.getElementById('messages').textContent.includes('Entwurf gespeichert')")
+    page.reload()
+    assert page.get_by_label("Eingliederungsziel").input_value() == "Arbeit im Lager"
+    page.get_by_label("Wesentliche Schritte").focus()
+    page.keyboard.type("1. Bewerbungen schreiben")
+    for _ in range(3):  # Ziel und Schritte, Pflichten, Unterstützung
+        page.get_by_role("button", name="Weiter").focus()
+        page.keyboard.press("Enter")
+        page.wait_for_function("document.activeElement && document.activeElement.id === 'step-heading'")
+    assert "Prüfen und absenden" in page.locator("h2#step-heading").inner_text()
+    assert "Arbeit im Lager" in page.locator("#form-run").inner_text()
+    page.get_by_role("button", name="absenden").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/formulare/ergebnisse/**")
+    assert "herunterladen" in page.get_by_role("link", name=re.compile("PDF")).inner_text()
+    with database.connection_context():
+        snapshot = FormSnapshot.get()
+        assert Agreement.get().goal == "Arbeit im Lager" and IssuedDocument.select().count() == 1
+        assert snapshot.participation_id == world["p1"].id
+    assert page.outside == []
