@@ -271,3 +271,22 @@ def test_missing_dates_are_grouped(world, auth, make):
     auth.post(f"/teilnahmen/{p.id}/bearbeiten", edit_form(p, exam_date="15.06.2029"))
     titles = [f.title for f in FollowUp.select().where(FollowUp.participation == p.id)]
     assert any("Abschlussprüfung" in t for t in titles)
+
+
+def test_missing_date_hints_disappear_when_their_phase_is_over(world, auth, make):
+    """FBW-ABS without probation and intermediate-exam dates (Goslar 1.3.1, phase "während"):
+    the hints show while the measure runs and go once it has ended (RULES.md §3.1)."""
+    use_rulebook("goslar-2016")
+    running = make.measure("FBW-ABS", start=TODAY - datetime.timedelta(days=100),
+                           end=TODAY + datetime.timedelta(days=600), measure_number="962/ABS1")
+    ended = make.measure("FBW-ABS", start=TODAY - datetime.timedelta(days=800),
+                         end=TODAY - datetime.timedelta(days=30), measure_number="962/ABS2")
+    auth.login("pap1")
+    pages = {}
+    for m in (running, ended):
+        auth.post("/teilnahmen/neu", {"customer": world["c1"].id, "measure": m.id, "entry": f"{m.start:%d.%m.%Y}",
+                                      "planned_end": f"{m.end:%d.%m.%Y}"})
+        p = Participation.get(Participation.measure == m)
+        pages[m.measure_number] = auth.get(f"/teilnahmen/{p.id}").get_data(as_text=True)
+    assert "Für die Planung fehlen noch:" in pages["962/ABS1"] and "Ende der Probezeit" in pages["962/ABS1"]
+    assert "Für die Planung fehlen noch:" not in pages["962/ABS2"]

@@ -24,7 +24,7 @@ def panel_context(p, errors=None, values=None):
     current, plan_error = planning.current_plan(p)
     errors = {**(errors or {}), **({"_plan": plan_error} if plan_error else {})}
     user = current_user
-    return {"p": p, "plan": current, "missing": current.missing_by_date() if current else [],
+    return {"p": p, "plan": current, "missing": current.missing_by_date(planning.phases_over(p)) if current else [],
             "followups": queries.participation_followups(p), "events": queries.plan_history(p),
             "contacts": queries.contacts_during(p), "errors": errors, "values": values or {},
             "channels": CONTACT_CHANNELS, "today": datetime.date.today(),

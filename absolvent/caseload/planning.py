@@ -19,6 +19,7 @@ from ..db import database
 from ..formats import de_date
 from ..jobcenter import active_rulebook
 from ..models import FollowUp, Note, Participation, PlanEvent
+from ..rules.calendar import add_months
 from ..rules.planner import ParticipationFacts, PlanError, plan
 from ..validation import Checker
 from ..vocabulary import GROUP_MEASURE_MIN, MEASURE_TYPES
@@ -277,6 +278,14 @@ def simulate(rulebook, values):
         return plan(rulebook, facts), {}
     except PlanError as exc:
         return None, {"measure": str(exc)}
+
+
+def phases_over(p, today=None):
+    """The phases whose steps can no longer be done (RULES.md §3.1), as ``FollowUp.state_on`` decides."""
+    today = today or datetime.date.today()
+    end = p.exit or p.planned_end
+    over = ("vor", "waehrend") if end < today else ()
+    return over + (("ende", "nach") if add_months(end, 6) < today else ())
 
 
 def current_plan(p):

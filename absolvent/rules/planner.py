@@ -19,19 +19,22 @@ class MissingDate(str):
     """A hint that a step cannot be dated because a date of the case is missing.
 
     It reads as the German sentence (``str``) and carries the data: ``anchor``
-    (e.g. ``"exam"``), ``date_name`` ("Prüfungstermin"), ``step_id`` and
-    ``step_title``, so pages group hints by date without parsing the sentence.
+    (e.g. ``"exam"``), ``date_name`` ("Prüfungstermin"), ``step_id``,
+    ``step_title`` and the step's ``phase``, so pages group hints by date
+    without parsing the sentence and drop hints of phases that are over.
     """
 
     anchor: str
     date_name: str
     step_id: str
     step_title: str
+    phase: str
 
-    def __new__(cls, anchor: str, step_id: str, step_title: str) -> MissingDate:
+    def __new__(cls, anchor: str, step_id: str, step_title: str, phase: str = "") -> MissingDate:
         date_name = ANCHORS[anchor]
         hint = super().__new__(cls, f"{date_name} fehlt: Schritt \"{step_title}\" kann nicht terminiert werden")
         hint.anchor, hint.date_name, hint.step_id, hint.step_title = anchor, date_name, step_id, step_title
+        hint.phase = phase
         return hint
 
 
@@ -89,12 +92,13 @@ class Plan:
     missing: list[MissingDate] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
-    def missing_by_date(self) -> list[tuple[str, list[str]]]:
+    def missing_by_date(self, phases_over: tuple[str, ...] = ()) -> list[tuple[str, list[str]]]:
         """The missing-date hints grouped by the missing date: [(date name, [step titles])],
-        in first-seen order."""
+        in first-seen order; hints of steps in ``phases_over`` (no longer doable) are left out."""
         groups: dict[str, list[str]] = {}
         for hint in self.missing:
-            groups.setdefault(hint.date_name, []).append(hint.step_title)
+            if hint.phase not in phases_over:
+                groups.setdefault(hint.date_name, []).append(hint.step_title)
         return list(groups.items())
 
 
@@ -197,7 +201,7 @@ class _Planner:
             return self.recurring(step)
         base = self.anchors[step.anchor]
         if base is None:
-            missing.append(MissingDate(step.anchor, step.id, step.title))
+            missing.append(MissingDate(step.anchor, step.id, step.title, step.phase))
             return []
         due = self.shift(base, step.due)
         if step.due.unit == "month_day" and due > self.effective_end:
