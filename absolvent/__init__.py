@@ -18,7 +18,8 @@ VIEW_MODULES = (
     "caseload.customers", "caseload.participations", "caseload.followups", "caseload.worklist",
     "caseload.agreements", "caseload.rulebook",
     "measures.measures", "measures.providers",
-    "guided_forms.views", "supervision.views", "documents.views", "admin.views",
+    "guided_forms.views", "supervision.views", "supervision.controlling_views", "supervision.monitoring_views",
+    "documents.views", "admin.views",
 )
 
 # the navigation: (endpoint, German label, roles that see it or None for everyone)
