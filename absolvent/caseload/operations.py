@@ -127,18 +127,20 @@ def record_contact(p, form, user, today=None):
     if not c.ok:
         return None, c.errors
     with database.atomic():
-        note = add_contact(p, day, c.data["channel"], c.data["subject"], c.data["text"],
-                           form.get("qualified") == "on", user)
+        note, _ = add_contact(p, day, c.data["channel"], c.data["subject"], c.data["text"],
+                              form.get("qualified") == "on", user)
     return note, {}
 
 
 def add_contact(p, day, channel, subject, text, qualified, user, complete=True):
     """Write a contact note; a qualified one fulfils the open contact step it
     answers (unless ``complete`` is false: the caller closes a step itself) and
-    re-plans the 8-week rhythm. Call inside a transaction; returns the Note."""
+    re-plans the 8-week rhythm. Call inside a transaction; returns (note, the fulfilled
+    FollowUp or None)."""
     note = Note.create(customer=p.customer_id, participation=p.id, subject=subject, text=text, author=user.id,
                        date=day, kind="kontakt", channel=channel, qualified=qualified)
     audit.log("create", "note", note.id, "Kontakt")
+    done = None
     if qualified and complete:
         done = planning.complete_by_contact(p, day, user)
         if done is not None:
@@ -146,4 +148,4 @@ def add_contact(p, day, channel, subject, text, qualified, user, complete=True):
                              summary=f"{done.title} (fällig {done.due:%d.%m.%Y}), Kontakt am {day:%d.%m.%Y}")
     if qualified:
         planning.replan(p, f"Qualifizierter Kontakt am {day:%d.%m.%Y} erfasst", user)
-    return note
+    return note, done

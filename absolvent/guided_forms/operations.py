@@ -225,27 +225,44 @@ def submit(run, p, user):
     """
     defn, facts, answers, raw, _ = run_state(run, p, user)
     problems = engine.validate_all(defn, answers, facts)
-    if raw:
-        problems.setdefault(run.current_step, {}).update({k: "Ungültige Eingabe – bitte korrigieren." for k in raw})
+    for key in raw:  # input kept as typed that is still invalid: back to the step that asks for it
+        name = key.split("-")[0]
+        step = defn.step_of(name).id
+        if key not in problems.get(step, {}):
+            _, errors = engine.parse_step(defn, step, raw, answers, facts)
+            problems.setdefault(step, {}).update({k: m for k, m in errors.items() if k.split("-")[0] == name}
+                                                 or {key: "Ungültige Eingabe – bitte korrigieren."})
     if problems:
         raise SubmitRefused(problems)
     effective = engine.effective_answers(defn, answers, facts)
     canonical = _json({"form": defn.id, "version": defn.version, "definition_sha256": defn.sha256,
                        "answers": effective, "review": engine.review_sections(defn, effective, facts)})
+    contact = "contact" in defn.effects
     with database.atomic():
-        followup = _target_followup(run, defn, p)
+        if contact:  # only a qualified contact fulfils a contact step (seed 001 §5): the one it opened,
+            # else the one its date answers (planning.complete_by_contact)
+            opened = FollowUp.get_or_none(FollowUp.id == run.followup_id) if run.followup_id else None
+            followup = opened if opened is not None and opened.status == "open" and effective.get("qualified") \
+                else None
+        else:
+            followup = _target_followup(run, defn, p)
         subject = _note_subject(defn, followup)
         snapshot = FormSnapshot.create(run=run.id, form_id=defn.id, title=defn.title, definition=run.definition_id,
                                        customer=p.customer_id, participation=p.id, followup=followup,
                                        answers=canonical, sha256=hashlib.sha256(canonical.encode()).hexdigest(),
                                        submitted_by=user)
+        if followup is not None:  # closed first: a re-plan below must not re-date the step it answers
+            planning.mark_done(FollowUp.get_by_id(followup.id), user, outcome=f"{defn.title} abgeschickt",
+                               reason=f"Wiedervorlage durch Formular erledigt: {defn.title}")
         derived = {}
         text = note_text(defn, effective, facts)
-        if "contact" in defn.effects:
-            note = caseload.add_contact(p, _date(effective["contact_date"]), effective.get("channel") or "",
-                                        subject, text, bool(effective.get("qualified")), user,
-                                        complete=followup is None)
+        if contact:
+            note, fulfilled = caseload.add_contact(p, _date(effective["contact_date"]), effective.get("channel") or "",
+                                                   subject, text, bool(effective.get("qualified")), user,
+                                                   complete=followup is None)
             derived["note"] = note.id
+            if fulfilled is not None:
+                FormSnapshot.update(followup=fulfilled.id).where(FormSnapshot.id == snapshot.id).execute()
         elif "note" in defn.effects:
             note = Note.create(customer=p.customer_id, participation=p.id, subject=subject,
                                text=f"{defn.title}\n{text}", author=user, date=datetime.date.today(), kind="vermerk")
@@ -264,9 +281,6 @@ def submit(run, p, user):
         case = _exit(p, effective, user) if "exit" in defn.effects else p
         if "replan" in defn.effects:
             derived["followups"] = _follow_ups(case, defn, effective, user)
-        if followup is not None:
-            planning.mark_done(FollowUp.get_by_id(followup.id), user, outcome=f"{defn.title} abgeschickt",
-                               reason=f"Wiedervorlage durch Formular erledigt: {defn.title}")
         if defn.produces:
             derived["document"] = _document(defn, case, effective, facts, user, snapshot, subject, agreement).id
         FormSnapshot.update(derived=_json(derived)).where(FormSnapshot.id == snapshot.id).execute()

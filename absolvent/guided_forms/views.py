@@ -14,7 +14,7 @@ from ..caseload import queries as caseload
 from ..documents.render import DocumentError
 from ..formats import de_date, parse_date
 from ..models import FollowUp
-from ..web import redirect_to, render, wants_fragment
+from ..web import db_int, redirect_to, render, wants_fragment
 from . import engine, operations, queries
 
 bp = Blueprint("guided_forms", __name__)
@@ -70,11 +70,11 @@ def start(participation_id, form_id):
     p = caseload.get_visible_participation(participation_id, current_user)
     defn = queries.definition(form_id)
     followup = None
-    raw_followup = request.form.get("followup", "")
-    if raw_followup:
-        followup = FollowUp.get_or_none(FollowUp.id == int(raw_followup)) if raw_followup.isdigit() else None
-        if followup is None or followup.participation_id != p.id:
-            abort(404)
+    if request.form.get("followup"):
+        followup_id = request.form.get("followup", type=db_int)
+        followup = FollowUp.get_or_none(FollowUp.id == followup_id) if followup_id is not None else None
+        if followup is None or followup.participation_id != p.id or followup.form != defn.id:
+            abort(404)  # a step is closed by its own form only
     access.require(_may_fill(p, defn, followup))
     run = operations.start_run(defn, p, current_user._get_current_object(), followup)
     return redirect_to(_step_url(run, run.current_step))
@@ -92,6 +92,8 @@ def drafts():
 @login_required
 def step(run_id, step_id):
     run, p = queries.get_own_run(run_id, current_user)
+    if step_id not in {s.id for s in queries.run_definition(run).steps}:
+        abort(404)
     audit.log("read", "form-run", run.id, f"Schritt {step_id}")
     return _run_page(run, p, step_id)
 
@@ -113,7 +115,7 @@ def save(run_id, step_id):
     if action == "zurueck":
         target = steps[max(here - 1, 0)]
     elif errors:
-        return _run_page(run, p, step_id, errors=errors, status=422)
+        return _run_page(queries.get_own_run(run.id, current_user)[0], p, step_id, errors=errors, status=422)
     elif action == "speichern":
         target = step_id
     elif request.form.get("zurueck_zu") == "pruefen" or here + 1 >= len(steps):
@@ -171,9 +173,11 @@ def submit(run_id):
     except DocumentError as exc:
         return _run_page(run, p, review=True, status=422, problems={"_document": {"_form": str(exc)}})
     derived = json.loads(snapshot.derived)
-    parts = ["Vermerk angelegt" if "note" in derived else "", "Wiedervorlage erledigt" if snapshot.followup_id else "",
-             "Dokument archiviert" if "document" in derived else ""]
-    flash(f"{snapshot.title} abgeschickt: " + ", ".join(x for x in parts if x) + ".", "success")
+    parts = [text for key, text in (("note", "Vermerk angelegt"), ("agreement", "Vereinbarung gespeichert"),
+                                    ("placement_proposal", "Vermittlungsvorschlag gespeichert"),
+                                    ("document", "Dokument archiviert")) if key in derived]
+    parts += ["Wiedervorlage erledigt"] if snapshot.followup_id else []
+    flash(f"{snapshot.title} abgeschickt" + (": " + ", ".join(parts) if parts else "") + ".", "success")
     return redirect_to(url_for("guided_forms.snapshot", snapshot_id=snapshot.id))
 
 
