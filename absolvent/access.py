@@ -65,18 +65,40 @@ def can_edit_customer(user, customer=None):
     return customer is None or customer.team_id == user.team_id
 
 
+def _team_of(user, participation):
+    """True when ``user`` works in the team of the participation's customer (a team role)."""
+    return (user.has_role(*TEAM_ROLES) and user.team_id is not None
+            and participation.customer.team_id == user.team_id)
+
+
+def _mb_of(user, participation):
+    return user.has_role("MB") and participation.measure.mb_id == user.id
+
+
 def can_view_participation(user, participation):
-    if user.has_role("MB") and participation.measure.mb_id == user.id:
-        return True
-    return can_view_customer(user, participation.customer)
+    """BL; the customer's team; the MB of the participation's measure — and nobody else:
+    an MB does not see a customer's participations in other MBs' measures."""
+    return user.has_role("BL") or _team_of(user, participation) or _mb_of(user, participation)
 
 
 def can_edit_participation(user, participation=None, customer=None):
     """pAp/TL of the customer's team; the MB of the measure may record entry and exit."""
     customer = customer or (participation.customer if participation else None)
-    if participation is not None and user.has_role("MB") and participation.measure.mb_id == user.id:
+    if participation is not None and _mb_of(user, participation):
         return True
     return bool(customer) and can_edit_customer(user, customer)
+
+
+def holds_role_on(user, role, participation):
+    """``user`` holds ``role`` for this participation: the MB of its measure, a team
+    role in the customer's team, the BL for BL steps."""
+    if not user.has_role(role):
+        return False
+    if role == "MB":
+        return _mb_of(user, participation)
+    if role == "BL":
+        return True
+    return role in TEAM_ROLES and user.team_id is not None and participation.customer.team_id == user.team_id
 
 
 def can_write_agreement(user, participation):
@@ -85,14 +107,27 @@ def can_write_agreement(user, participation):
 
 
 def can_complete_followup(user, followup, participation):
-    """The case's editors, or whoever holds the step's role and may see the case."""
-    return can_edit_participation(user, participation) or (
-        user.has_role(followup.role) and can_view_participation(user, participation))
+    """The case's editors (pAp/TL of the team; the MB of the measure for MB steps),
+    or whoever holds the step's role on this participation."""
+    if _mb_of(user, participation) and not can_edit_customer(user, participation.customer):
+        return followup.role == "MB"  # an MB closes and moves MB steps, not the pAp's
+    return can_edit_participation(user, participation) or holds_role_on(user, followup.role, participation)
 
 
 def can_view_supervision_list(user, team_id):
     """Fachaufsicht lists: the TL of the team and the BL (RULES.md §7)."""
     return user.has_role("BL") or (user.has_role("TL") and user.team_id is not None and user.team_id == team_id)
+
+
+def can_view_not_initiated(user, team_id):
+    """The "nicht eingeleitet" list: the team's DQM (works it) and TL (reads it), the BL (every team)."""
+    return user.has_role("BL") or (user.has_role("DQM", "TL") and user.team_id is not None
+                                   and user.team_id == team_id)
+
+
+def can_mark_not_initiated(user, team_id):
+    """Only the DQM of the team marks cases fixed or explained."""
+    return user.has_role("DQM") and user.team_id is not None and user.team_id == team_id
 
 
 def can_edit_measure(user, measure=None):

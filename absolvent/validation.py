@@ -52,6 +52,8 @@ class Checker:
                 self.fail(name, f"Bitte {label} angeben.")
         elif not (raw.isascii() and raw.isdigit()):
             self.fail(name, f"{label} muss eine ganze Zahl sein.")
+        elif len(raw) > 12:
+            self.fail(name, f"{label}: die Zahl ist zu groß.")
         else:
             value = int(raw)
             if minimum is not None and value < minimum:
@@ -115,10 +117,10 @@ def save_versioned(model_cls, obj, data, form_version):
     Returns the new version; raises Conflict when someone else saved first, and
     lets IntegrityError through for the caller to turn into a field message.
     """
-    try:
-        expected = int(form_version)
-    except (TypeError, ValueError):
-        raise Conflict() from None
+    raw = str(form_version or "")
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
+        raise Conflict()
+    expected = int(raw)
     fields = {getattr(model_cls, k): v for k, v in data.items()}
     fields[model_cls.version] = expected + 1
     updated = (model_cls.update(fields)

@@ -8,6 +8,33 @@ handler reads ``HX-Request`` itself.
 from flask import redirect, render_template, request
 from htmx_flask import make_response
 from jinja2_fragments.flask import render_block
+from werkzeug.routing import IntegerConverter
+
+MAX_ID = 2**63 - 1  # the largest id both databases store
+
+
+def db_int(value):
+    """An id or page number from a query or form field: ASCII digits within MAX_ID.
+
+    Raises ValueError otherwise ("²" is a digit to ``str.isdigit`` but not to ``int``),
+    so ``request.args.get(name, default, type=db_int)`` falls back to the default.
+    """
+    if not (isinstance(value, str) and value.isascii() and value.isdigit()) or int(value) > MAX_ID:
+        raise ValueError(value)
+    return int(value)
+
+
+def page_number(max_page=100_000):
+    """The ``seite`` query value as a page number from 1 to ``max_page`` (1 for anything else)."""
+    return min(max(request.args.get("seite", 1, type=db_int), 1), max_page)
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in routes: ids beyond MAX_ID do not match (404), never reach the database."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def wants_fragment():

@@ -109,3 +109,48 @@ def test_reads_are_audited(world, auth):
     rows = {(a.action, a.entity, a.entity_id) for a in AuditLog.select()}
     assert ("read", "customer", str(world["c1"].id)) in rows
     assert ("read", "participation", str(world["p1"].id)) in rows
+
+
+@pytest.fixture
+def shared_customer(world, make):
+    """c1 takes part in mb1's measure m1 (p1) and in mb2's measure m2 (p3); each with a pAp and an MB step."""
+    import datetime
+
+    from absolvent.models import FollowUp
+    p3 = make.participation(world["c1"], world["m2"])
+    steps = {}
+    for p in (world["p1"], p3):
+        for role in ("pAp", "MB"):
+            steps[(p.id, role)] = FollowUp.create(participation=p, step_id=f"x-{role}", title=f"Schritt {role}",
+                                                  role=role, due=datetime.date.today())
+    return p3, steps
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_an_mb_reaches_only_the_participations_of_own_measures(world, auth, shared_customer, htmx):
+    """Issue 10 finding 1: mb2 must not open, re-date or complete c1's steps in mb1's measure."""
+    p3, steps = shared_customer
+    p1 = world["p1"]
+    auth.login("mb2")
+    assert auth.get(f"/teilnahmen/{p1.id}", htmx=htmx).status_code == 403
+    assert auth.get(f"/teilnahmen/{p1.id}/wiedervorlagen", htmx=htmx).status_code == 403
+    assert auth.get(f"/teilnahmen/{p1.id}/dokumente", htmx=htmx).status_code == 403
+    for role in ("pAp", "MB"):
+        f = steps[(p1.id, role)]
+        assert auth.post(f"/wiedervorlagen/{f.id}/erledigt", {"done": "1"}, htmx=htmx).status_code == 403
+        assert auth.post(f"/wiedervorlagen/{f.id}/termin", {"due": "01.01.2099", "reason": "x"},
+                         htmx=htmx).status_code == 403
+    assert auth.get(f"/teilnahmen/{p3.id}", htmx=htmx).status_code == 200
+    body = auth.get(f"/kunden/{world['c1'].id}").get_data(as_text=True)
+    assert world["m2"].measure_number in body and world["m1"].measure_number not in body
+
+
+def test_an_mb_completes_mb_steps_not_the_paps(world, auth, shared_customer):
+    _, steps = shared_customer
+    p1 = world["p1"]
+    auth.login("mb1")
+    assert auth.post(f"/wiedervorlagen/{steps[(p1.id, 'pAp')].id}/erledigt", {"done": "1"}).status_code == 403
+    assert auth.post(f"/wiedervorlagen/{steps[(p1.id, 'MB')].id}/erledigt", {"done": "1"}).status_code == 302
+    auth.logout()
+    auth.login("pap1")
+    assert auth.post(f"/wiedervorlagen/{steps[(p1.id, 'pAp')].id}/erledigt", {"done": "1"}).status_code == 302

@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 
 from .. import access, audit
 from ..models import Participation
-from ..web import redirect_to, render
+from ..web import page_number, redirect_to, render
 from . import operations, queries
 
 bp = Blueprint("customers", __name__, url_prefix="/kunden")
@@ -15,7 +15,7 @@ PAGE_SIZE = 50
 @login_required
 def index():
     q = request.args.get("q", "").strip()[:100]
-    page = max(request.args.get("seite", 1, type=int), 1)
+    page = page_number()
     query = queries.search_customers(current_user, q)
     total = query.count()
     rows = queries.with_pap(query).paginate(page, PAGE_SIZE)

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from .. import access, audit
 from ..models import Customer, Measure, Participation
 from ..vocabulary import EXIT_KINDS, PLAN_DATES
-from ..web import redirect_to, render
+from ..web import db_int, page_number, redirect_to, render
 from . import operations, queries
 from .followups import panel_context
 
@@ -19,7 +19,7 @@ def index():
     q = request.args.get("q", "").strip()[:100]
     state = request.args.get("status", "laufend")
     state = state if state in queries.PARTICIPATION_STATES else "laufend"
-    page = max(request.args.get("seite", 1, type=int), 1)
+    page = page_number()
     query = queries.search_participations(current_user, q, state)
     total = query.count()
     rows = query.order_by(Participation.planned_end, Participation.id).paginate(page, PAGE_SIZE)
@@ -40,7 +40,7 @@ def _form(values, errors, customer, participation=None):
 @bp.route("/neu", methods=["GET", "POST"])
 @login_required
 def create():
-    customer = queries.get_visible_customer(request.values.get("customer", type=int) or 0, current_user)
+    customer = queries.get_visible_customer(request.values.get("customer", type=db_int) or 0, current_user)
     access.require(access.can_edit_participation(current_user, customer=customer))
     errors = {}
     if request.method == "POST":

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from .. import audit
 from ..vocabulary import CASE_ROLES
-from ..web import render
+from ..web import page_number, render
 from ..guided_forms import queries as form_queries
 from . import queries
 
@@ -25,7 +25,7 @@ def index():
     period = _choice("zeitraum", queries.WORKLIST_PERIODS, "14")
     scope = _choice("bereich", queries.WORKLIST_SCOPES, "meine")
     role = _choice("rolle", (*CASE_ROLES, "alle"), "")
-    page = max(request.args.get("seite", 1, type=int), 1)
+    page = page_number()
     query = queries.case_followups(current_user, period, scope, role)
     total = query.count()
     rows = list(query.paginate(page, PAGE_SIZE))

@@ -10,7 +10,7 @@ from .. import access, audit
 from ..auth import roles_required
 from ..caseload import queries
 from ..models import Agreement, Participation, User
-from ..web import redirect_to, render
+from ..web import db_int, redirect_to, render
 from . import operations
 from .models import BulkJob, IssuedDocument, TemplateVersion
 from .render import registry
@@ -88,7 +88,7 @@ def template_upload(name):
 @roles_required("Admin")
 def template_restore(name):
     _known_document(name)
-    label, error = operations.restore_template(name, request.form.get("version", 0, type=int),
+    label, error = operations.restore_template(name, request.form.get("version", 0, type=db_int),
                                                  current_user._get_current_object())
     if error:
         return _templates_page(422, {name: error})
@@ -105,7 +105,7 @@ def _bulk_query(q, state):
 
 def _bulk_selection(form):
     """Return (participations, errors); 403/404 for cases the user may not use."""
-    ids = list(dict.fromkeys(form.getlist("teilnahme", type=int)))
+    ids = list(dict.fromkeys(form.getlist("teilnahme", type=db_int)))
     errors = {}
     if form.get("format") not in ("docx", "pdf"):
         errors["format"] = "Bitte ein Format wählen (Word-Dateien als ZIP oder ein gemeinsames PDF)."
