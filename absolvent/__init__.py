@@ -7,7 +7,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from htmx_flask import Htmx
 
-from .vocabulary import CASE_EDITORS, CASE_ROLES, SUPERVISORS
+from .vocabulary import CASE_EDITORS, CASE_ROLES, CONTROLLING_ROLES, SUPERVISORS
 
 csrf = CSRFProtect()
 htmx = Htmx()
@@ -34,6 +34,10 @@ NAVIGATION = (
     ("rulebook.index", "Regelwerk", None),
     ("documents.bulk", "Sammeldruck", CASE_EDITORS),
     ("supervision.index", "Fachaufsicht", SUPERVISORS),
+    ("controlling.index", "Controlling", CONTROLLING_ROLES),
+    ("monitoring.not_initiated", "Nicht eingeleitet", ("DQM", "TL", "BL")),
+    ("monitoring.team_dashboard", "Team-Übersicht", ("TL",)),
+    ("monitoring.area_dashboard", "Bereichs-Übersicht", ("BL",)),
     ("documents.templates", "Vorlagen", ("Admin",)),
     ("admin.users", "Verwaltung", ("Admin",)),
 )
@@ -55,7 +59,9 @@ def create_app(test_config=None):
     from . import cli, config, db, errors, formats, passwords
     from .auth import login_manager
     from .models import JobcenterSettings
+    from .web import IdConverter
 
+    app.url_map.converters["int"] = IdConverter
     config.load(app, test_config)
     passwords.configure(**app.config.get("ARGON2_PARAMS", {}))
     db.init_app(app)

@@ -8,6 +8,7 @@ from .db import database
 from .documents.cli import documents_cli
 from .guided_forms.cli import forms_cli
 from .rules.cli import controlling_cli, rules_cli
+from .supervision.controlling_cli import report_command
 from .vocabulary import ROLES
 from .models import Team, User
 from .passwords import hash_password, password_problem
@@ -58,5 +59,7 @@ def demo_load(if_empty):
 
 
 def init_app(app):
+    if "report" not in controlling_cli.commands:  # the pure rules CLI evaluates; the report needs the database
+        controlling_cli.add_command(report_command)
     for group in (users_cli, demo_cli, rules_cli, controlling_cli, documents_cli, forms_cli):
         app.cli.add_command(group)

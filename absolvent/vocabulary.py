@@ -18,8 +18,10 @@ TEAM_ROLES = ("pAp", "boV", "AG-S", "TL", "DQM")
 CASE_EDITORS = ("pAp", "TL")
 # roles that maintain measures and providers
 MEASURE_EDITORS = ("MB", "TL", "BL", "Admin")
-# roles that supervise (Fachaufsicht list, controlling)
+# roles that supervise (Fachaufsicht list)
 SUPERVISORS = ("TL", "BL")
+# roles that see the controlling quota (RULES.md §6): TL and DQM their team, BL all
+CONTROLLING_ROLES = ("TL", "BL", "DQM")
 
 LEGAL_BASIS = {
     "MAT": "§16 SGB II i.V.m. §45 SGB III", "MAG": "§45 SGB III", "AVGS": "§45 SGB III",

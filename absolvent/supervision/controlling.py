@@ -1,0 +1,306 @@
+"""Controlling "Absolventenmanagement erfüllt" (RULES.md §6): quota per month, team and pAp.
+
+Reads the participations that exited in the month and, in one query each, the
+agreements and Vermittlungsvorschläge of their customers; builds the plain dict
+per case that the pure rule takes and calls ``absolvent.rules.evaluate_all``
+(the function behind ``flask controlling evaluate``); then sums per team and
+pAp. Also the 12-month trend, the chart's geometry, the XLSX workbook and the
+PDF context (plain values only).
+"""
+import datetime
+import io
+from collections import defaultdict
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from peewee import JOIN
+
+from ..formats import MONTHS, de_date, first_of_next_month, month_label
+from ..models import Agreement, Customer, Measure, Participation, PlacementProposal, Team, User
+from ..rules import evaluate_all
+from ..rules.calendar import add_months
+from ..rules.controlling import WINDOW_DAYS
+from ..vocabulary import JOB_KINDS
+
+NO_PAP = "ohne pAp"
+DATE_FORMAT = "DD.MM.YYYY"
+
+
+def last_day(month):
+    """The last day of ``month``'s month."""
+    return first_of_next_month(month) - datetime.timedelta(days=1)
+
+
+def quota(eligible, fulfilled):
+    """The quota in percent (one decimal), None without eligible cases."""
+    return round(100 * fulfilled / eligible, 1) if eligible else None
+
+
+def quota_text(eligible, fulfilled):
+    """'60,0 %' or '–' (no eligible case)."""
+    value = quota(eligible, fulfilled)
+    return "–" if value is None else f"{value:.1f} %".replace(".", ",")
+
+
+def result_text(case):
+    return "nicht berücksichtigt" if case["fulfilled"] is None else "erfüllt" if case["fulfilled"] else "nicht erfüllt"
+
+
+# ------------------------------------------------------------------ reading and evaluating
+
+def _exits(first, last, team):
+    """The participations with an exit in [first, last], oldest exit first (plain dicts)."""
+    query = (Participation.select(
+        Participation.id.alias("participation"), Participation.entry, Participation.exit, Participation.exit_kind,
+        Customer.id.alias("customer"), Customer.customer_number, Customer.first_name, Customer.last_name,
+        Team.id.alias("team_id"), Team.name.alias("team"), User.id.alias("pap_id"), User.name.alias("pap"),
+        Measure.type_code)
+        .join(Customer).join(Team).switch(Customer).join(User, JOIN.LEFT_OUTER, on=(Customer.pap == User.id))
+        .switch(Participation).join(Measure)
+        .where(Participation.exit.between(first, last)))
+    if team is not None:
+        query = query.where(Customer.team == team.id)
+    return list(query.order_by(Participation.exit, Customer.customer_number, Participation.id).dicts())
+
+
+def _customers(first, last, team):
+    """Subquery: the customers with an exit in [first, last]."""
+    query = Participation.select(Participation.customer).join(Customer).where(Participation.exit.between(first, last))
+    return query.where(Customer.team == team.id) if team is not None else query
+
+
+def _iso(day):
+    return day.isoformat() if day else None
+
+
+def _agreements(first, last, team):
+    """{customer id: [{"concluded", "valid_until"}]}: every agreement that can matter for an exit in
+    [first, last]: concluded from (first − 90 days) to last. Older ones lie outside every window and cannot
+    replace one inside it, later ones cannot replace one before the exit day, so ``evaluate`` decides as
+    with all of the customer's agreements. ``valid_until`` is the EV's valid-until or the KP's review date."""
+    found = defaultdict(list)
+    query = (Agreement.select(Agreement.customer, Agreement.kind, Agreement.concluded_on, Agreement.valid_until,
+                              Agreement.review_date)
+             .where(Agreement.customer.in_(_customers(first, last, team)),
+                    Agreement.concluded_on.between(first - datetime.timedelta(days=WINDOW_DAYS), last))
+             .order_by(Agreement.concluded_on, Agreement.id))
+    for a in query:
+        found[a.customer_id].append({"concluded": a.concluded_on.isoformat(), "valid_until": _iso(a.end_date)})
+    return found
+
+
+def _proposals(first, last, team):
+    """{customer id: [{"date", "job_kind", "sv_pflichtig"}]}: the VV from (first − 90 days) to last,
+    job kinds as the rule names them (arbeit → "Arbeit", kuenstler → "Künstler" …)."""
+    found = defaultdict(list)
+    query = (PlacementProposal.select(PlacementProposal.customer, PlacementProposal.proposal_date,
+                                      PlacementProposal.job_kind, PlacementProposal.sv_pflichtig)
+             .where(PlacementProposal.customer.in_(_customers(first, last, team)),
+                    PlacementProposal.proposal_date.between(first - datetime.timedelta(days=WINDOW_DAYS), last))
+             .order_by(PlacementProposal.proposal_date, PlacementProposal.id))
+    for v in query:
+        found[v.customer_id].append({"date": v.proposal_date.isoformat(),
+                                     "job_kind": JOB_KINDS.get(v.job_kind, v.job_kind),
+                                     "sv_pflichtig": bool(v.sv_pflichtig)})
+    return found
+
+
+def _evaluated(first, last, team):
+    """[(exit row, rule input, rule result)] for the exits in [first, last]: three queries in all."""
+    rows = _exits(first, last, team)
+    if not rows:
+        return []
+    agreements, proposals = _agreements(first, last, team), _proposals(first, last, team)
+    inputs = [{"ref": r["participation"], "measure": r["type_code"], "entry": r["entry"].isoformat(),
+               "exit": r["exit"].isoformat(), "abbruch": r["exit_kind"] == "abbruch",
+               "agreements": agreements.get(r["customer"], []), "proposals": proposals.get(r["customer"], [])}
+              for r in rows]
+    return list(zip(rows, inputs, evaluate_all(inputs), strict=True))
+
+
+def rule_inputs(month, team=None):
+    """The dicts handed to ``evaluate_all`` for ``month`` (the input of ``flask controlling evaluate``)."""
+    return [data for _row, data, _result in _evaluated(month, last_day(month), team)]
+
+
+# ------------------------------------------------------------------ report
+
+def _counts(name, **extra):
+    return {"eligible": 0, "fulfilled": 0, **extra, "name": name}
+
+
+def summary(month, team=None):
+    """The month's report for ``team`` (a Team) or all teams, with what the page needs besides the JSON:
+    {"month": date, "teams": [{"team", "team_id", "eligible", "fulfilled", "quota_text", "paps": [{"pap",
+    "pap_id" (0 = ohne pAp), …, "cases": [{"participation", "customer_number", "customer_name", "measure",
+    "entry", "exit", "fulfilled" (None = not eligible), "result", "reasons"}]}]}]}; teams by name, pAps by
+    name with "ohne pAp" last; every team appears when ``team`` is None, also without exits."""
+    teams = {}
+    for t in ([team] if team is not None else Team.select(Team.id, Team.name)):
+        teams[t.id] = _counts(t.name, paps={})
+    for row, _data, result in _evaluated(month, last_day(month), team):
+        t = teams.setdefault(row["team_id"], _counts(row["team"], paps={}))
+        pap_id = row["pap_id"] or 0
+        p = t["paps"].setdefault(pap_id, _counts(row["pap"] or NO_PAP, pap_id=pap_id, cases=[]))
+        case = {"participation": row["participation"], "customer_number": row["customer_number"],
+                "customer_name": f"{row['last_name']}, {row['first_name']}", "measure": row["type_code"],
+                "entry": row["entry"], "exit": row["exit"], "fulfilled": result["fulfilled"],
+                "reasons": result["reasons"]}
+        case["result"] = result_text(case)
+        p["cases"].append(case)
+        for counts in (t, p):
+            counts["eligible"] += bool(result["eligible"])
+            counts["fulfilled"] += bool(result["fulfilled"])
+    out = []
+    for team_id, t in sorted(teams.items(), key=lambda item: (item[1]["name"].casefold(), item[0])):
+        paps = sorted(t["paps"].values(), key=lambda p: (p["pap_id"] == 0, p["name"].casefold(), p["pap_id"]))
+        out.append({"team": t["name"], "team_id": team_id, "eligible": t["eligible"], "fulfilled": t["fulfilled"],
+                    "quota_text": quota_text(t["eligible"], t["fulfilled"]),
+                    "paps": [{"pap": p["name"], "pap_id": p["pap_id"], "eligible": p["eligible"],
+                              "fulfilled": p["fulfilled"], "quota_text": quota_text(p["eligible"], p["fulfilled"]),
+                              "cases": p["cases"]} for p in paps]})
+    return {"month": month, "teams": out}
+
+
+def as_json(data):
+    """The JSON shape of ``flask controlling report`` from a ``summary``."""
+    return {"month": f"{data['month']:%Y-%m}", "teams": [
+        {"team": t["team"], "eligible": t["eligible"], "fulfilled": t["fulfilled"], "paps": [
+            {"pap": p["pap"], "eligible": p["eligible"], "fulfilled": p["fulfilled"], "cases": [
+                {"participation": c["participation"], "customer_number": c["customer_number"],
+                 "fulfilled": c["fulfilled"], "reasons": c["reasons"]} for c in p["cases"]]}
+            for p in t["paps"]]}
+        for t in data["teams"]]}
+
+
+def report(month, team=None):
+    """{"month": "YYYY-MM", "teams": [{"team", "eligible", "fulfilled", "paps": [{"pap", "eligible",
+    "fulfilled", "cases": [{"participation", "customer_number", "fulfilled", "reasons"}]}]}]};
+    ``fulfilled`` of a case is null when it is not eligible (it does not count)."""
+    return as_json(summary(month, team))
+
+
+def trend(end_month, team=None, months=12):
+    """[{"month": date (first day), "eligible", "fulfilled", "quota" (percent or None)}] for the
+    ``months`` months ending with ``end_month``, oldest first; one evaluation over the whole range."""
+    first = add_months(end_month, 1 - months)
+    counts = {add_months(first, i): [0, 0] for i in range(months)}
+    for row, _data, result in _evaluated(first, last_day(end_month), team):
+        bucket = counts[row["exit"].replace(day=1)]
+        bucket[0] += bool(result["eligible"])
+        bucket[1] += bool(result["fulfilled"])
+    return [{"month": m, "eligible": e, "fulfilled": f, "quota": quota(e, f)} for m, (e, f) in counts.items()]
+
+
+# ------------------------------------------------------------------ chart
+
+def chart(rows, width=720, height=270):
+    """Geometry of the trend chart (plain numbers and texts): one bar per month, its height the quota,
+    the value written above it; months without eligible cases get the text "keine" instead of a bar."""
+    left, right, top, bottom = 46, 8, 34, 50
+    plot_h, slot = height - top - bottom, (width - left - right) / max(len(rows), 1)
+    bars = []
+    for i, r in enumerate(rows):
+        value = r["quota"] or 0
+        h = round(plot_h * value / 100, 1)
+        bars.append({"x": round(left + i * slot + slot * 0.2, 1), "w": round(slot * 0.6, 1),
+                     "y": round(top + plot_h - h, 1), "h": h, "cx": round(left + i * slot + slot / 2, 1),
+                     "has_value": r["quota"] is not None,
+                     "value": quota_text(r["eligible"], r["fulfilled"]) if r["eligible"] else "keine",
+                     "count": f"{r['fulfilled']}/{r['eligible']}" if r["eligible"] else "",
+                     "month": MONTHS[r["month"].month - 1][:3], "year": str(r["month"].year)})
+    described = "; ".join(
+        f"{month_label(r['month'])}: " + (f"{quota_text(r['eligible'], r['fulfilled'])} ({r['fulfilled']} von "
+                                          f"{r['eligible']} erfüllt)" if r["eligible"] else "keine berücksichtigten")
+        for r in rows)
+    return {"width": width, "height": height, "left": left, "right": width - right, "top": top,
+            "base": top + plot_h, "label_y": top + plot_h + 18, "year_y": top + plot_h + 34,
+            "grid": [{"y": round(top + plot_h * (1 - p / 100), 1), "label": f"{p} %"} for p in (0, 25, 50, 75, 100)],
+            "bars": bars,
+            "title": (f"Quote „Absolventenmanagement erfüllt“, {month_label(rows[0]['month'])} bis "
+                      f"{month_label(rows[-1]['month'])}") if rows else "Quote",
+            "desc": f"Säulendiagramm der monatlichen Quote in Prozent. {described}."}
+
+
+def trend_table(rows):
+    """The trend as German texts for the table next to the chart and the PDF."""
+    return [{"month": month_label(r["month"]), "eligible": r["eligible"], "fulfilled": r["fulfilled"],
+             "quota": quota_text(r["eligible"], r["fulfilled"])} for r in rows]
+
+
+# ------------------------------------------------------------------ exports
+
+def _sheet(wb, title, headers, rows, widths, date_columns=(), percent_columns=()):
+    ws = wb.create_sheet(title)
+    ws.append(headers)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(vertical="top", wrap_text=True)
+    for values in rows:
+        ws.append(values)
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text stays text, never a formula ("=…")
+            if cell.column in date_columns:
+                cell.number_format = DATE_FORMAT
+            elif cell.column in percent_columns:
+                cell.number_format = "0.0%"
+            cell.alignment = Alignment(vertical="top", wrap_text=cell.column == len(headers))
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(ws.max_row, 2)}"
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    return ws
+
+
+def _fraction(eligible, fulfilled):
+    return fulfilled / eligible if eligible else None
+
+
+def xlsx_bytes(data, trend_rows):
+    """The report as a workbook: sheets Übersicht (team, pAp), Fälle (one row per case, reasons) and
+    Verlauf (12 months); German headers, dates as date cells TT.MM.JJJJ, frozen header row, autofilter."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    month = data["month"]
+    overview = []
+    for t in data["teams"]:
+        overview += [[month, t["team"], p["pap"], p["eligible"], p["fulfilled"],
+                      _fraction(p["eligible"], p["fulfilled"])] for p in t["paps"]]
+        overview.append([month, t["team"], "Team gesamt", t["eligible"], t["fulfilled"],
+                         _fraction(t["eligible"], t["fulfilled"])])
+    _sheet(wb, "Übersicht", ["Berichtsmonat", "Team", "pAp", "Berücksichtigt", "Erfüllt", "Quote"], overview,
+           [14, 28, 24, 15, 10, 10], date_columns=(1,), percent_columns=(6,))
+    cases = [[t["team"], p["pap"], c["participation"], c["customer_number"], c["measure"], c["entry"], c["exit"],
+              c["result"], "\n".join(c["reasons"])]
+             for t in data["teams"] for p in t["paps"] for c in p["cases"]]
+    _sheet(wb, "Fälle", ["Team", "pAp", "Teilnahme", "Kundennummer", "Maßnahmeart", "Eintritt", "Austritt",
+                         "Ergebnis", "Gründe"], cases, [24, 22, 11, 15, 13, 12, 12, 20, 100], date_columns=(6, 7))
+    _sheet(wb, "Verlauf", ["Monat", "Berücksichtigt", "Erfüllt", "Quote"],
+           [[r["month"], r["eligible"], r["fulfilled"], _fraction(r["eligible"], r["fulfilled"])] for r in trend_rows],
+           [14, 15, 10, 10], date_columns=(1,), percent_columns=(4,))
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def pdf_context(data, trend_rows, jobcenter, scope, generated_on):
+    """Context of the document 'controlling-bericht' (see its sample.json): strings and numbers only."""
+    return {
+        "jobcenter": jobcenter, "scope": scope, "month_label": month_label(data["month"]),
+        "generated_on": de_date(generated_on),
+        "eligible": sum(t["eligible"] for t in data["teams"]),
+        "fulfilled": sum(t["fulfilled"] for t in data["teams"]),
+        "quota": quota_text(sum(t["eligible"] for t in data["teams"]), sum(t["fulfilled"] for t in data["teams"])),
+        "teams": [{"team": t["team"], "eligible": t["eligible"], "fulfilled": t["fulfilled"], "quota": t["quota_text"],
+                   "paps": [{"pap": p["pap"], "eligible": p["eligible"], "fulfilled": p["fulfilled"],
+                             "quota": p["quota_text"],
+                             "cases": [{"customer_number": c["customer_number"], "measure": c["measure"],
+                                        "entry": de_date(c["entry"]), "exit": de_date(c["exit"]),
+                                        "result": c["result"], "reasons": c["reasons"]} for c in p["cases"]]}
+                            for p in t["paps"]]}
+                  for t in data["teams"]],
+        "trend": trend_table(trend_rows),
+        "chart": chart(trend_rows),
+    }
