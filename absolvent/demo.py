@@ -9,7 +9,19 @@ from faker import Faker
 
 from .db import database
 from .vocabulary import MEASURE_TYPES
-from .models import Customer, FollowUp, JobcenterSettings, Measure, Participation, Provider, Team, User
+from .models import (
+    Agreement,
+    Customer,
+    FollowUp,
+    JobcenterSettings,
+    Measure,
+    Note,
+    Participation,
+    PlacementProposal,
+    Provider,
+    Team,
+    User,
+)
 from .passwords import hash_password
 
 DEMO_PASSWORD = "Absolvent-Demo-2026"
@@ -53,6 +65,12 @@ MEASURES = [
     ("MAT", "Digitale Kompetenzen", 4, 22, "vergabe"),
     ("FBW", "Berufskraftfahrer Modul", 3, 12, "gutschein"),
 ]
+# long measures that ended one and two months ago: the controlling quota has cases to count
+# type, title, months, capacity, procurement, months since the end
+ENDED_MEASURES = [
+    ("FBW", "Teilqualifizierung Lagerlogistik", 7, 12, "gutschein", 1),
+    ("MAT", "Aktivierung und Vermittlung 50+", 8, 14, "vergabe", 2),
+]
 
 
 def _add_months(d, months):
@@ -74,6 +92,42 @@ def _work_off_the_past(rng, today, users):
             done_on = f.due - datetime.timedelta(days=rng.randint(0, 5))
             FollowUp.update(status="done", done_at=datetime.datetime.combine(done_on, datetime.time(10)),
                             done_by=users["mb1" if f.role == "MB" else "pap1"]).where(FollowUp.id == f.id).execute()
+
+
+def _case_records(rng, today, p, pap):
+    """What a caseworker records along a participation: the agreement at entry, a
+    Fortschreibung before the end of long measures, qualified contacts during
+    the measure and Vermittlungsvorschläge towards its end (most, not all: the
+    controlling and the dashboards then show a realistic mix)."""
+    end = p.exit or p.planned_end
+    if p.entry <= today:
+        concluded = p.entry - datetime.timedelta(days=rng.randint(3, 20))
+        kind = "KP" if concluded >= datetime.date(2023, 7, 1) else "EV"
+        Agreement.create(participation=p, customer=p.customer_id, author=pap, kind=kind, agreement_kind="neu",
+                         concluded_on=concluded, valid_until=None if kind == "KP" else _add_months(concluded, 6),
+                         review_date=_add_months(concluded, 6) if kind == "KP" else None,
+                         goal=f"Erfolgreicher Abschluss: {p.measure.title}; danach Arbeitsaufnahme",
+                         steps="1. Regelmäßige Teilnahme\n2. Bewerbungen ab 3 Monaten vor Ende",
+                         customer_duties="Regelmäßige Teilnahme; Fehlzeiten am selben Tag melden.")
+    if (end - p.entry).days > 150 and end - datetime.timedelta(days=60) <= today and rng.random() < 0.7:
+        concluded = end - datetime.timedelta(days=rng.randint(20, 80))
+        Agreement.create(participation=p, customer=p.customer_id, author=pap, kind="KP",
+                         agreement_kind="fortschreibung", concluded_on=concluded,
+                         review_date=_add_months(concluded, 6), goal="Arbeitsaufnahme nach Maßnahmeende",
+                         steps="1. Bewerbungen (4 je Monat)\n2. Vorstellungsgespräche wahrnehmen")
+    day = p.entry + datetime.timedelta(days=rng.randint(30, 60))
+    while day < min(end, today) and rng.random() < 0.8:
+        Note.create(customer=p.customer_id, participation=p, subject="Absolventenmanagement", author=pap,
+                    date=day, kind="kontakt", channel=rng.choice(["persoenlich", "telefonisch"]), qualified=True,
+                    text="Stand der Teilnahme besprochen; nächste Schritte vereinbart.")
+        day += datetime.timedelta(days=rng.randint(40, 70))
+    if end - datetime.timedelta(days=90) <= today and rng.random() < 0.6:
+        kind = rng.choice(["arbeit", "arbeit", "arbeit", "minijob", "kuenstler"])
+        PlacementProposal.create(customer=p.customer_id, participation=p, author=pap,
+                                 proposal_date=min(today, end - datetime.timedelta(days=rng.randint(5, 80))),
+                                 employer=f"{rng.choice(['Harz', 'Okertal', 'Nord'])} Logistik GmbH",
+                                 job_title=rng.choice(["Lagerhelfer/in", "Pflegehelfer/in", "Bürokraft"]),
+                                 job_kind=kind, sv_pflichtig=kind != "minijob")
 
 
 def load(today=None, on_participation=None):
@@ -121,9 +175,10 @@ def load(today=None, on_participation=None):
                 street=fake.street_address(), postal_code=fake.postcode(), city=fake.city(),
                 team=teams[team], pap=rng.choice(paps[team])))
         count = 0
-        for idx, (code, title, months, capacity, procurement) in enumerate(MEASURES):
+        for idx, (code, title, months, capacity, procurement, *ended) in enumerate(MEASURES + ENDED_MEASURES):
             assert code in MEASURE_TYPES
-            offset = rng.randint(-14, 6)  # months relative to today
+            # months relative to today; the ENDED_MEASURES end on the last day of a past month
+            offset = -(months + ended[0] - 1) if ended else rng.randint(-14, 6)
             start = _add_months(today.replace(day=1), offset)
             end = _add_months(start, months) - datetime.timedelta(days=1)
             measure = Measure.create(
@@ -143,10 +198,11 @@ def load(today=None, on_participation=None):
                     else:
                         p.exit, p.exit_kind = end, "regulaer"
                 p.save()
+                _case_records(rng, today, p, customer.pap)
                 count += 1
                 if on_participation:
                     on_participation(p)
         if on_participation:
             _work_off_the_past(rng, today, users)
     return (f"Demodaten angelegt: {len(TEAMS)} Teams, {len(USERS)} Benutzer, {len(customers)} Kunden, "
-            f"{len(MEASURES)} Maßnahmen, {count} Teilnahmen. Passwort aller Demo-Konten: {DEMO_PASSWORD}")
+            f"{len(MEASURES) + len(ENDED_MEASURES)} Maßnahmen, {count} Teilnahmen. Passwort aller Demo-Konten: {DEMO_PASSWORD}")
