@@ -2,7 +2,7 @@
 import json
 
 from absolvent.db import database
-from absolvent.models import Customer, FollowUp, Measure, Participation, Team, User
+from absolvent.models import Agreement, Customer, FollowUp, Measure, Note, Participation, PlacementProposal, Team, User
 
 
 def test_users_create(runner, app):
@@ -37,7 +37,7 @@ def test_demo_load_is_realistic_and_idempotent(runner, app):
     with database.connection_context():
         counts = (Team.select().count(), User.select().count(), Customer.select().count(),
                   Measure.select().count(), Participation.select().count())
-        assert counts[0] == 2 and counts[2] == 200 and counts[3] == 20 and 250 <= counts[4] <= 350
+        assert counts[0] == 2 and counts[2] == 200 and counts[3] == 22 and 250 <= counts[4] <= 350
         roles = set().union(*(u.role_set for u in User.select()))
         assert roles == {"pAp", "MB", "boV", "AG-S", "TL", "BL", "DQM", "Admin"}
         assert {m.type_code for m in Measure.select()} >= {"MAT", "MAG", "AVGS", "AGH", "FBW", "FBW-ABS",
@@ -45,6 +45,9 @@ def test_demo_load_is_realistic_and_idempotent(runner, app):
         assert Participation.select().where(Participation.exit_kind == "abbruch").exists()
         assert FollowUp.select().count() > 500
         assert FollowUp.select().where(FollowUp.measure.is_null(False)).exists()  # MB steps of group measures
+        # what caseworkers record: agreements, qualified contacts, VVs (controlling has cases to count)
+        assert Agreement.select().count() > 200 and PlacementProposal.select().exists()
+        assert Note.select().where(Note.kind == "kontakt", Note.qualified == True).count() > 50
     second = runner.invoke(args=["demo", "load"])
     assert second.exit_code == 0 and "bereits vorhanden" in second.output
     with database.connection_context():
