@@ -59,9 +59,10 @@ def create_app(test_config=None):
     from . import cli, config, db, errors, formats, passwords
     from .auth import login_manager
     from .models import JobcenterSettings
-    from .web import IdConverter
+    from .web import IdConverter, security_headers
 
     app.url_map.converters["int"] = IdConverter
+    app.after_request(security_headers)
     config.load(app, test_config)
     passwords.configure(**app.config.get("ARGON2_PARAMS", {}))
     db.init_app(app)

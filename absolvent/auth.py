@@ -35,7 +35,8 @@ def load_user(token):
         return None
     idle = datetime.timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
     current = now()
-    if current - row.last_seen > idle:
+    lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"]  # at the latest after 10 hours, even in use
+    if current - row.last_seen > idle or current - row.created_at > lifetime:
         row.revoked_at = current
         row.save()
         return None

@@ -140,3 +140,33 @@ def test_german_404(auth, user):
     auth.login("erika")
     response = auth.get("/kunden/999999")
     assert response.status_code == 404 and "Nicht gefunden" in response.get_data(as_text=True)
+
+
+def test_a_session_ends_after_its_absolute_lifetime_even_in_use(world, auth):
+    """Issue 10 finding 6: the README promises 10 hours at the latest."""
+    import datetime
+
+    from absolvent.db import database
+    from absolvent.models import AuthSession
+    auth.login("pap1")
+    assert auth.get("/start").status_code == 200
+    with database.connection_context():
+        AuthSession.update(created_at=datetime.datetime.now() - datetime.timedelta(hours=11),
+                           last_seen=datetime.datetime.now()).execute()
+    assert auth.get("/start").status_code == 302  # back to the login
+
+
+@pytest.mark.parametrize("url", ["/start", "/wiedervorlagen/", "/anmelden"])
+def test_security_headers_on_pages_and_fragments(world, auth, url):
+    auth.login("pap1")
+    for htmx in (False, True):
+        response = auth.get(url, htmx=htmx)
+        csp = response.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Referrer-Policy"] == "same-origin"
+        assert response.headers["Cache-Control"] == "no-store"
+    static = auth.get("/static/app.css")
+    assert static.headers["X-Content-Type-Options"] == "nosniff" and static.headers.get("Cache-Control") != "no-store"
+    static.close()

@@ -31,6 +31,7 @@ def live_server(app, world):
 
 @pytest.fixture
 def page(live_server):
+    """A page under the app's Content-Security-Policy (no eval: waits use locators, not JS strings)."""
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
@@ -42,8 +43,15 @@ def page(live_server):
         pg.on("request", lambda r: None if r.url.startswith(live_server) else outside.append(r.url))
         pg.base = live_server
         pg.outside = outside
+        pg.csp_violations = []
+        pg.on("console", lambda m: pg.csp_violations.append(m.text) if "Content Security Policy" in m.text else None)
         yield pg
         browser.close()
+
+
+def expect(locator):
+    from playwright.sync_api import expect as playwright_expect
+    return playwright_expect(locator)
 
 
 def login(page, username):
@@ -60,22 +68,23 @@ def test_login_active_search_and_follow_up(page, world):
     page.get_by_role("link", name="Kunden").click()
     page.get_by_label("Suche nach Kundennummer oder Name").press_sequentially("Albr", delay=30)
     page.wait_for_url("**q=Albr")  # HX-Push-Url keeps the search in the address bar
-    page.wait_for_function("document.querySelector('#customer-results').textContent.includes('für „Albr“')")
+    expect(page.locator("#customer-results")).to_contain_text("für „Albr“")
     page.get_by_label("Suche nach Kundennummer oder Name").fill("Zzz")
-    page.wait_for_function("document.querySelector('#customer-results').textContent.includes('Keine Kund')")
+    expect(page.locator("#customer-results")).to_contain_text("Keine Kund")
     page.get_by_label("Suche nach Kundennummer oder Name").fill("")
-    page.wait_for_function("document.querySelector('#customer-results').textContent.includes('1 Treffer')")
+    expect(page.locator("#customer-results")).to_contain_text("1 Treffer")
     page.get_by_role("link", name=world["c1"].customer_number).click()
     page.get_by_role("link", name=f"{world['m1'].measure_number} {world['m1'].title}", exact=True).click()
     panel = page.locator("#followups-panel")
     panel.locator("summary", has_text="rledigen").first.click()  # closing a step records an optional outcome
     first_open = panel.locator("button", has_text="Als erledigt speichern").first
     first_open.click()
-    page.wait_for_function("document.querySelector('#followups-panel').textContent.includes('wieder öffnen')")
+    expect(page.locator("#followups-panel")).to_contain_text("wieder öffnen")
     with database.connection_context():
         assert FollowUp.select().where(FollowUp.status == "done").count() == 1
     page.wait_for_selector("#documents-panel h2")  # lazily loaded documents panel
     assert page.outside == []  # nothing fetched from anywhere but the app itself
+    assert page.csp_violations == []
 
 
 def test_validation_error_focus_after_swap(page, world):
@@ -110,7 +119,7 @@ def test_guided_form_end_to_end_by_keyboard(page, world):
     page.get_by_role("button", name="Weiter").focus()
     page.keyboard.press("Enter")
     page.wait_for_url("**/schritt/ziel")  # each step its own URL, pushed
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'step-heading'")
+    expect(page.locator("#step-heading")).to_be_focused()
     page.get_by_role("button", name="Weiter").focus()
     page.keyboard.press("Enter")
     page.wait_for_selector("[role=alert] a[href='#f-goal']")  # error summary linking to the field
@@ -119,7 +128,7 @@ def test_guided_form_end_to_end_by_keyboard(page, world):
     page.get_by_label("Eingliederungsziel").focus()
     page.keyboard.type("Arbeit im Lager")
     page.keyboard.press("Tab")  # leaving the field saves the draft
-    page.wait_for_function("document.getElementById('messages').textContent.includes('Entwurf gespeichert')")
+    expect(page.locator("#messages")).to_contain_text("Entwurf gespeichert")
     page.reload()
     assert page.get_by_label("Eingliederungsziel").input_value() == "Arbeit im Lager"
     page.get_by_label("Wesentliche Schritte").focus()
@@ -127,7 +136,7 @@ def test_guided_form_end_to_end_by_keyboard(page, world):
     for _ in range(3):  # Ziel und Schritte, Pflichten, Unterstützung
         page.get_by_role("button", name="Weiter").focus()
         page.keyboard.press("Enter")
-        page.wait_for_function("document.activeElement && document.activeElement.id === 'step-heading'")
+        expect(page.locator("#step-heading")).to_be_focused()
     assert "Prüfen und absenden" in page.locator("h2#step-heading").inner_text()
     assert "Arbeit im Lager" in page.locator("#form-run").inner_text()
     page.get_by_role("button", name="absenden").focus()
@@ -138,4 +147,4 @@ def test_guided_form_end_to_end_by_keyboard(page, world):
         snapshot = FormSnapshot.get()
         assert Agreement.get().goal == "Arbeit im Lager" and IssuedDocument.select().count() == 1
         assert snapshot.participation_id == world["p1"].id
-    assert page.outside == []
+    assert page.outside == [] and page.csp_violations == []
