@@ -205,4 +205,5 @@ def load(today=None, on_participation=None):
         if on_participation:
             _work_off_the_past(rng, today, users)
     return (f"Demodaten angelegt: {len(TEAMS)} Teams, {len(USERS)} Benutzer, {len(customers)} Kunden, "
-            f"{len(MEASURES) + len(ENDED_MEASURES)} Maßnahmen, {count} Teilnahmen. Passwort aller Demo-Konten: {DEMO_PASSWORD}")
+            f"{len(MEASURES) + len(ENDED_MEASURES)} Maßnahmen, {count} Teilnahmen. "
+            f"Passwort aller Demo-Konten: {DEMO_PASSWORD}")

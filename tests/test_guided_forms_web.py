@@ -147,7 +147,8 @@ def test_ev_journey_from_followup(ev_case, auth):
             ("create", "note"), ("create", "issued-document")} <= logged
 
     page = auth.get(response.headers["Location"]).get_data(as_text=True)
-    assert "abgeschickt: Vermerk angelegt, Vereinbarung gespeichert, Dokument archiviert, Wiedervorlage erledigt." in page
+    assert ("abgeschickt: Vermerk angelegt, Vereinbarung gespeichert, Dokument archiviert, "
+            "Wiedervorlage erledigt.") in page
     assert "28.02.2027" in page and "Fortschreibung" in page and snap.sha256 in page
     assert f'href="/dokumente/{doc.id}/datei"' in page and "Erledigte Wiedervorlage" in page
     case = auth.get(f"/teilnahmen/{p.id}").get_data(as_text=True)
