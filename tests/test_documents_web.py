@@ -495,3 +495,36 @@ def test_participation_page_loads_documents_panel(world, auth):
     auth.login("pap1")
     body = auth.get(f"/teilnahmen/{world['p1'].id}").get_data(as_text=True)
     assert f'hx-get="/teilnahmen/{world["p1"].id}/dokumente"' in body and 'hx-trigger="load"' in body
+
+
+def test_archive_numbers_are_unique_for_documents_without_a_case(app, world):
+    """Issue 10 finding 2: the unique index must also apply when the participation is NULL,
+    and concurrent archives of the same list get consecutive numbers, never a 500."""
+    import threading
+
+    from peewee import IntegrityError
+
+    from absolvent.documents import operations
+    from absolvent.documents.render import registry
+    with app.app_context():
+        spec = registry.get(operations.forms_dir(), "fachaufsicht-liste")
+    numbers, errors = [], []
+
+    def issue():
+        with app.app_context(), database.connection_context():
+            try:
+                doc = operations.archive(spec, "pdf", b"%PDF-1.4 test", "builtin", world["tl1"],
+                                         ("Fachaufsicht", "Team A"), team=world["t1"], subject="Team 1 2026-12")
+                numbers.append(doc.number)
+            except Exception as exc:  # noqa: BLE001 - collected and asserted below
+                errors.append(exc)
+
+    threads = [threading.Thread(target=issue) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert errors == [] and sorted(numbers) == list(range(1, 9))
+    with database.connection_context(), pytest.raises(IntegrityError), database.atomic():
+        first = IssuedDocument.get(IssuedDocument.number == 1)
+        IssuedDocument.create(**{k: v for k, v in first.__data__.items() if k != "id"})

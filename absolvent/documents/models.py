@@ -19,8 +19,11 @@ from ..models import Agreement, Customer, Participation, Team, User, now
 class IssuedDocument(BaseModel):
     """One issued document, stored unchanged (archive, RULES.md §9).
 
-    ``number`` counts the versions per (document, participation) — or per
-    (document, subject) for documents without a case, e.g. Fachaufsicht lists.
+    ``number`` counts the versions per (document, scope, subject): ``scope`` is
+    "teilnahme:<id>" for a case's documents and "-" for documents without a
+    case (e.g. Fachaufsicht lists, told apart by ``subject``). The unique index
+    on these never-NULL columns always applies, so two archives at the same
+    moment cannot both get the same number.
     """
 
     document = CharField(index=True)
@@ -32,6 +35,7 @@ class IssuedDocument(BaseModel):
     agreement = ForeignKeyField(Agreement, null=True, backref="issued_documents", on_delete="SET NULL")
     team = ForeignKeyField(Team, null=True, backref="issued_documents", on_delete="SET NULL")
     subject = CharField(default="")
+    scope = CharField(default="-")
     author = ForeignKeyField(User, backref="issued_documents")
     created_at = DateTimeField(default=now, index=True)
     template_version = CharField()
@@ -43,7 +47,7 @@ class IssuedDocument(BaseModel):
     number = IntegerField()
 
     class Meta:
-        indexes = ((("document", "participation", "subject", "number"), True),)
+        indexes = ((("document", "scope", "subject", "number"), True),)
 
     @property
     def data(self):

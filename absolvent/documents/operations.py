@@ -136,24 +136,38 @@ def render(spec, fmt, context):
     return render_pdf(spec.html_path, context, static_dir=Path(current_app.static_folder)), f"builtin-{spec.version}"
 
 
+ARCHIVE_ATTEMPTS = 5
+
+
 def archive(spec, fmt, data, label, user, file_parts, participation=None, agreement=None, team=None, subject=""):
-    """Store the issued bytes as the next version; returns the IssuedDocument."""
-    with database.atomic():
-        same = IssuedDocument.select(fn.MAX(IssuedDocument.number)).where(
-            IssuedDocument.document == spec.name, IssuedDocument.subject == subject,
-            (IssuedDocument.participation == participation.id) if participation
-            else IssuedDocument.participation.is_null())
-        number = (same.scalar() or 0) + 1
-        doc = IssuedDocument.create(
-            document=spec.name, title=spec.title, format=fmt, participation=participation,
-            customer=participation.customer_id if participation else None, agreement=agreement,
-            team=team, subject=subject, author=user, template_version=label,
-            file_name=safe_file_name(*file_parts, f"v{number}", ext=fmt), mime_type=MIME[fmt],
-            size=len(data), sha256=sha256(data), content=data, number=number)
-        audit.log("create", "issued-document", doc.id,
-                  f"{spec.name} {fmt} v{number} Teilnahme {participation.id if participation else '-'} {subject}",
-                  user=user)
-    return doc
+    """Store the issued bytes as the next version; returns the IssuedDocument.
+
+    The number is MAX + 1 within (document, scope, subject); when another
+    archive took it at the same moment the unique index refuses and the next
+    number is tried (inside a savepoint, so a surrounding transaction survives).
+    """
+    scope = f"teilnahme:{participation.id}" if participation else "-"
+    for attempt in range(ARCHIVE_ATTEMPTS):
+        try:
+            with database.atomic():
+                same = IssuedDocument.select(fn.MAX(IssuedDocument.number)).where(
+                    IssuedDocument.document == spec.name, IssuedDocument.scope == scope,
+                    IssuedDocument.subject == subject)
+                number = (same.scalar() or 0) + 1
+                doc = IssuedDocument.create(
+                    document=spec.name, title=spec.title, format=fmt, participation=participation,
+                    customer=participation.customer_id if participation else None, agreement=agreement,
+                    team=team, subject=subject, scope=scope, author=user, template_version=label,
+                    file_name=safe_file_name(*file_parts, f"v{number}", ext=fmt), mime_type=MIME[fmt],
+                    size=len(data), sha256=sha256(data), content=data, number=number)
+                audit.log("create", "issued-document", doc.id,
+                          f"{spec.name} {fmt} v{number} Teilnahme {participation.id if participation else '-'} "
+                          f"{subject}", user=user)
+            return doc
+        except IntegrityError:  # another version was archived at the same moment: take the next number
+            if attempt == ARCHIVE_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 def agreement_spec():
@@ -184,16 +198,13 @@ def issue_agreement(participation, agreement, fmt, user, force=False):
         data, label = render(spec, fmt, context)
     except DocumentError as exc:
         return Issued(missing=missing, error=str(exc))
-    for attempt in range(2):
-        try:
-            doc = archive(spec, fmt, data, label, user,
-                          (context["term"], participation.customer.customer_number, agreement.concluded_on),
-                          participation=participation, agreement=agreement)
-            return Issued(document=doc, missing=missing)
-        except IntegrityError:  # another version was archived at the same moment
-            if attempt:
-                return Issued(error="Das Dokument konnte nicht archiviert werden; bitte erneut versuchen.")
-    return Issued()
+    try:
+        doc = archive(spec, fmt, data, label, user,
+                      (context["term"], participation.customer.customer_number, agreement.concluded_on),
+                      participation=participation, agreement=agreement)
+    except IntegrityError:  # still taken after several attempts: very busy; nothing was stored
+        return Issued(error="Das Dokument konnte nicht archiviert werden; bitte erneut versuchen.")
+    return Issued(document=doc, missing=missing)
 
 
 # ------------------------------------------------------------------ bulk
