@@ -64,6 +64,9 @@ def create_app(test_config=None):
     app.url_map.converters["int"] = IdConverter
     app.after_request(security_headers)
     config.load(app, test_config)
+    if app.config["PROXY_COUNT"]:  # client addresses from X-Forwarded-For, only behind configured proxies
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"], x_proto=app.config["PROXY_COUNT"])
     passwords.configure(**app.config.get("ARGON2_PARAMS", {}))
     db.init_app(app)
     csrf.init_app(app)

@@ -10,6 +10,7 @@ import secrets
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
+from peewee import fn
 
 from . import audit
 from .db import database
@@ -60,21 +61,46 @@ def roles_required(*codes):
     return decorator
 
 
-def _too_many_failures(username, address):
+def _wait(failures, threshold, last, current):
+    """Seconds still to wait: none below ``threshold`` failures, then 1, 2, 4 … minutes
+    after the last failure, doubling per further failure, at most LOGIN_MAX_DELAY_MINUTES."""
+    if failures < threshold or last is None:
+        return 0
+    cap = current_app.config["LOGIN_MAX_DELAY_MINUTES"] * 60
+    delay = min(60 * 2 ** (failures - threshold), cap)
+    return max(0, int((last + datetime.timedelta(seconds=delay) - current).total_seconds()))
+
+
+def throttle_seconds(username, address, current=None):
+    """How long this login must wait (soft lockout, OWASP ASVS 2.2.1).
+
+    Failures count per account *and* address (the right user elsewhere is not
+    locked out by an attacker), per address (password spraying) and, with a
+    higher threshold, per account from everywhere (distributed guessing slows
+    down). Attempts refused by the throttle are not counted, so waiting always
+    ends; the delay grows with each real failure up to LOGIN_MAX_DELAY_MINUTES.
+    """
     cfg = current_app.config
-    since = now() - datetime.timedelta(minutes=cfg["LOGIN_WINDOW_MINUTES"])
-    failed = LoginAttempt.select().where(LoginAttempt.at >= since, LoginAttempt.success == False)
-    by_account = failed.where(LoginAttempt.username == username).count()
-    by_address = failed.where(LoginAttempt.address == address).count()
-    return by_account >= cfg["LOGIN_MAX_FAILURES_ACCOUNT"] or by_address >= cfg["LOGIN_MAX_FAILURES_ADDRESS"]
+    current = current or now()
+    since = current - datetime.timedelta(minutes=cfg["LOGIN_WINDOW_MINUTES"])
+    failed = LoginAttempt.select(fn.COUNT(LoginAttempt.id), fn.MAX(LoginAttempt.at)).where(
+        LoginAttempt.at >= since, LoginAttempt.success == False)  # noqa: E712
+    pair = failed.where(LoginAttempt.username == username, LoginAttempt.address == address).tuples().get()
+    by_address = failed.where(LoginAttempt.address == address).tuples().get()
+    by_account = failed.where(LoginAttempt.username == username).tuples().get()
+    return max(_wait(pair[0], cfg["LOGIN_MAX_FAILURES_ACCOUNT"], pair[1], current),
+               _wait(by_address[0], cfg["LOGIN_MAX_FAILURES_ADDRESS"], by_address[1], current),
+               _wait(by_account[0], cfg["LOGIN_MAX_FAILURES_ADDRESS"], by_account[1], current))
 
 
 def authenticate(username, password, address):
     """Return (user, None) on success or (None, German error message)."""
-    if _too_many_failures(username, address):
-        LoginAttempt.create(username=username, address=address, success=False)
+    wait = throttle_seconds(username, address)
+    if wait:
+        audit.log("login-throttled", "user", "", f"Benutzername {username[:60]}, noch {wait} s")
+        minutes = max(1, -(-wait // 60))
         return None, ("Zu viele fehlgeschlagene Anmeldeversuche. Bitte warten Sie "
-                      f"{current_app.config['LOGIN_WINDOW_MINUTES']} Minuten.")
+                      f"{minutes} {'Minute' if minutes == 1 else 'Minuten'} und versuchen Sie es dann erneut.")
     user = User.get_or_none(User.username == username)
     ok = verify_password(user.password_hash if user else _DUMMY_HASH, password)
     if not ok or user is None or not user.active:

@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from peewee import fn
 
 from absolvent.models import AuditLog, AuthSession, LoginAttempt, User
 from tests.conftest import PASSWORD
@@ -170,3 +171,55 @@ def test_security_headers_on_pages_and_fragments(world, auth, url):
     static = auth.get("/static/app.css")
     assert static.headers["X-Content-Type-Options"] == "nosniff" and static.headers.get("Cache-Control") != "no-store"
     static.close()
+
+
+def _fail(auth, times, address="127.0.0.1"):
+    for _ in range(times):
+        auth.client.environ_base["REMOTE_ADDR"] = address
+        auth.login("erika", "falsch-123456")
+
+
+def test_soft_lockout_ends_and_refused_attempts_do_not_count(auth, user):
+    """Issue 10 finding 7 (OWASP ASVS 2.2.1): 5 failures wait 1 minute; knocking meanwhile does not extend it."""
+    _fail(auth, 5)
+    last = LoginAttempt.select(fn.MAX(LoginAttempt.at)).scalar()
+    for _ in range(10):  # refused by the throttle: not recorded as failures
+        assert auth.login("erika").status_code == 401
+    assert LoginAttempt.select().count() == 5
+    for attempt in LoginAttempt.select():  # a minute and a bit later
+        LoginAttempt.update(at=attempt.at - datetime.timedelta(seconds=61)).where(LoginAttempt.id == attempt.id).execute()
+    assert last is not None and auth.login("erika").status_code == 302
+
+
+def test_delay_grows_with_each_failure(app, auth, user):
+    from absolvent.auth import throttle_seconds
+    _fail(auth, 5)
+    with app.test_request_context():
+        assert 55 <= throttle_seconds("erika", "127.0.0.1") <= 60
+        LoginAttempt.create(username="erika", address="127.0.0.1", success=False)  # a 6th real failure
+        assert 115 <= throttle_seconds("erika", "127.0.0.1") <= 120
+        for _ in range(10):
+            LoginAttempt.create(username="erika", address="127.0.0.1", success=False)
+        assert throttle_seconds("erika", "127.0.0.1") <= 15 * 60  # capped
+
+
+def test_an_attacker_elsewhere_does_not_lock_out_the_user(auth, user):
+    _fail(auth, 6, address="10.9.9.9")
+    auth.client.environ_base["REMOTE_ADDR"] = "10.1.1.1"
+    assert auth.login("erika").status_code == 302
+
+
+@pytest.mark.parametrize("proxies,expected", [(0, "127.0.0.1"), (1, "203.0.113.7")])
+def test_forwarded_address_only_from_configured_proxies(database_url, proxies, expected):
+    from absolvent import create_app
+    from absolvent.audit import client_address
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": database_url, "PROXY_COUNT": proxies})
+    seen = {}
+
+    @app.get("/_adresse")
+    def _address():
+        seen["address"] = client_address()
+        return "ok"
+
+    app.test_client().get("/_adresse", headers={"X-Forwarded-For": "203.0.113.7"})
+    assert seen["address"] == expected
