@@ -187,7 +187,8 @@ def test_soft_lockout_ends_and_refused_attempts_do_not_count(auth, user):
         assert auth.login("erika").status_code == 401
     assert LoginAttempt.select().count() == 5
     for attempt in LoginAttempt.select():  # a minute and a bit later
-        LoginAttempt.update(at=attempt.at - datetime.timedelta(seconds=61)).where(LoginAttempt.id == attempt.id).execute()
+        earlier = attempt.at - datetime.timedelta(seconds=61)
+        LoginAttempt.update(at=earlier).where(LoginAttempt.id == attempt.id).execute()
     assert last is not None and auth.login("erika").status_code == 302
 
 
