@@ -305,3 +305,47 @@ def test_input_size_limit():
 def test_output_size_limit():
     with pytest.raises(RenderTooLarge, match="größer als die erlaubten"):
         render_pdf("<p>{{ v }}</p>", {"v": "x"}, limits=Limits(max_output_bytes=500))
+
+
+def _with_relationship(docx, rel_type, target):
+    """The DOCX with one more relationship in word/_rels/document.xml.rels (TargetMode External)."""
+    import io
+    import zipfile
+    src, out = zipfile.ZipFile(io.BytesIO(docx)), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "word/_rels/document.xml.rels":
+                rel = (f'<Relationship Id="rIdX" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                       f'relationships/{rel_type}" Target="{target}" TargetMode="External"/>').encode()
+                data = data.replace(b"</Relationships>", rel + b"</Relationships>")
+            dst.writestr(item, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("source,message", [
+    ("{{ 'A' * 100000000 }}", "zu viel Text"),
+    ("{{ 'AB' * 60000 }}", "zu viel Text"),
+    ("{{ 9 ** 99999999 }}", "zu viel Text"),
+])
+def test_template_text_bombs_are_refused(source, message):
+    """Issue 10 finding 9: an uploaded template may not blow up the output."""
+    with pytest.raises(TemplateRefused, match=message):
+        validate_docx_template(tiny_docx(source), {})
+
+
+def test_slow_template_is_refused_by_the_test_render():
+    """A nested loop that takes far longer than a usable template: refused before activation."""
+    slow = "{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}"
+    with pytest.raises(RenderTimeout, match="Schleifen"):
+        validate_docx_template(tiny_docx(slow), {})
+
+
+def test_external_relationships_are_refused_but_hyperlinks_pass():
+    linked = _with_relationship(tiny_docx("Hallo"), "image", "https://example.invalid/x.png")
+    with pytest.raises(TemplateRefused, match="von außen"):
+        validate_docx_template(linked, {})
+    attached = _with_relationship(tiny_docx("Hallo"), "attachedTemplate", "file://server/share/t.dotm")
+    with pytest.raises(TemplateRefused, match="von außen"):
+        validate_docx_template(attached, {})
+    validate_docx_template(_with_relationship(tiny_docx("Hallo"), "hyperlink", "https://www.jobcenter.example"), {})

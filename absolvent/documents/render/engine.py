@@ -5,6 +5,7 @@ the document bytes; both raise ``TemplateRefused`` / ``RenderTooLarge``.
 Imported by the forkserver at start (preload), so children start warm.
 """
 
+import re
 import zipfile
 from dataclasses import dataclass, field
 from io import BytesIO
@@ -44,6 +45,28 @@ def open_docx_template(template: bytes) -> DocxTemplate:
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
         raise TemplateRefused(NOT_A_DOCX) from exc
     return doc
+
+
+_EXTERNAL = re.compile(rb'<Relationship\b[^>]*\bTargetMode="External"[^>]*>')
+_HYPERLINK = b"/relationships/hyperlink"
+
+
+def refuse_external_relationships(template: bytes) -> None:
+    """Raise ``TemplateRefused`` when a part of the DOCX refers to an outside address that
+    Word would load when the letter is opened (linked images, attached templates, OLE,
+    frames …). Plain hyperlinks are fine: Word follows them only when clicked."""
+    if not zipfile.is_zipfile(BytesIO(template)):
+        raise TemplateRefused(NOT_A_DOCX)
+    with zipfile.ZipFile(BytesIO(template)) as archive:
+        for name in archive.namelist():
+            if not name.endswith(".rels"):
+                continue
+            for rel in _EXTERNAL.findall(archive.read(name)):
+                if _HYPERLINK not in rel:
+                    target = re.search(rb'Target="([^"]*)"', rel)
+                    shown = target.group(1).decode("utf-8", "replace")[:80] if target else "?"
+                    raise TemplateRefused(f"Die Vorlage lädt beim Öffnen Inhalte von außen („{shown}“); "
+                                          "bitte verknüpfte Bilder, Vorlagen oder Objekte einbetten oder entfernen.")
 
 
 def docx_bytes(template: bytes, context: dict, max_output_bytes: int) -> bytes:

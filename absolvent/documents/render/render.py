@@ -20,7 +20,7 @@ from pathlib import Path
 
 from . import engine
 from .context import prepare_context
-from .errors import RenderTooLarge, TemplateRefused
+from .errors import RenderTimeout, RenderTooLarge, TemplateRefused
 from .isolation import run_isolated
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -40,6 +40,9 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+# an uploaded template is test-rendered with its small sample: a usable one takes well under a
+# second and a few hundred KB; these margins catch runaway loops and text bombs before activation
+VALIDATION_LIMITS = Limits(timeout_s=5.0, max_output_bytes=5_000_000)
 
 
 def render_docx(template: bytes | Path, context: dict, *, limits: Limits = DEFAULT_LIMITS) -> bytes:
@@ -96,17 +99,23 @@ def render_pdf_result(
 
 
 def validate_docx_template(
-    template_bytes: bytes, sample_context: dict, *, limits: Limits = DEFAULT_LIMITS
+    template_bytes: bytes, sample_context: dict, *, limits: Limits = VALIDATION_LIMITS
 ) -> None:
     """Check an uploaded DOCX template by rendering it with ``sample_context``.
 
     Returns None when usable; raises ``TemplateRefused`` (not a DOCX, syntax
-    error with line, access to internals, render fails with the sample) or
-    another ``DocumentError`` (timeout, size).
+    error with line, access to internals, render fails with the sample, an
+    external relationship Word would load) or another ``DocumentError``
+    (slower or larger than ``VALIDATION_LIMITS`` with the sample).
     """
     if not isinstance(template_bytes, bytes | bytearray):
         raise TemplateRefused(engine.NOT_A_DOCX)
-    render_docx(bytes(template_bytes), sample_context, limits=limits)
+    engine.refuse_external_relationships(bytes(template_bytes))
+    try:
+        render_docx(bytes(template_bytes), sample_context, limits=limits)
+    except RenderTimeout as exc:
+        raise RenderTimeout(f"{exc} Mit den Beispieldaten braucht eine brauchbare Vorlage weniger als eine "
+                            "Sekunde; bitte Schleifen in der Vorlage prüfen.") from None
 
 
 def _read_template(template, limits: Limits, *, binary: bool):

@@ -18,11 +18,26 @@ INTERNALS_MESSAGE = (
 )
 
 
+MAX_REPEAT = 100_000  # characters or items a template may make with "*" (e.g. {{ 'A' * 100000000 }})
+
+
 class DocumentSandbox(SandboxedEnvironment):
-    """Sandbox that refuses (raises ``SecurityError``) instead of returning Undefined."""
+    """Sandbox that refuses (raises ``SecurityError``) instead of returning Undefined,
+    and bounds what ``*`` and ``**`` may produce."""
+
+    intercepted_binops = frozenset(["*", "**"])
 
     def unsafe_undefined(self, obj, attribute):
         raise SecurityError(f"access to attribute {attribute!r} of {type(obj).__name__!r}")
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "*":
+            for seq, n in ((left, right), (right, left)):
+                if isinstance(seq, str | list | tuple) and isinstance(n, int) and len(seq) * n > MAX_REPEAT:
+                    raise SecurityError(f"Vervielfachung auf mehr als {MAX_REPEAT} Zeichen")
+        if operator == "**" and isinstance(right, int | float) and abs(right) > 100:
+            raise SecurityError("Potenz mit zu großem Exponenten")
+        return super().call_binop(context, operator, left, right)
 
 
 def lines(value):
@@ -48,6 +63,8 @@ def make_env() -> DocumentSandbox:
 
 def refused_from(exc: Exception) -> TemplateRefused:
     """Translate a Jinja error into a German ``TemplateRefused`` (with line when known)."""
+    if isinstance(exc, SecurityError) and str(exc).startswith(("Vervielfachung", "Potenz")):
+        return TemplateRefused(f"Die Vorlage erzeugt zu viel Text: {exc}.")
     if isinstance(exc, SecurityError):
         return TemplateRefused(f"{INTERNALS_MESSAGE} ({exc}).")
     if isinstance(exc, TemplateSyntaxError):
