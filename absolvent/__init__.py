@@ -19,7 +19,7 @@ VIEW_MODULES = (
     "caseload.agreements", "caseload.rulebook",
     "measures.measures", "measures.providers",
     "guided_forms.views", "supervision.views", "supervision.controlling_views", "supervision.monitoring_views",
-    "documents.views", "admin.views",
+    "documents.views", "admin.views", "audit_views",
 )
 
 # the navigation: (endpoint, German label, roles that see it or None for everyone)
@@ -33,13 +33,14 @@ NAVIGATION = (
     ("guided_forms.drafts", "Entwürfe", CASE_ROLES),
     ("rulebook.index", "Regelwerk", None),
     ("documents.bulk", "Sammeldruck", CASE_EDITORS),
-    ("supervision.index", "Fachaufsicht", SUPERVISORS),
+    ("supervision.index", "Fachaufsicht", (*SUPERVISORS, "DQM")),
     ("controlling.index", "Controlling", CONTROLLING_ROLES),
     ("monitoring.not_initiated", "Nicht eingeleitet", ("DQM", "TL", "BL")),
     ("monitoring.team_dashboard", "Team-Übersicht", ("TL",)),
     ("monitoring.area_dashboard", "Bereichs-Übersicht", ("BL",)),
     ("documents.templates", "Vorlagen", ("Admin",)),
     ("admin.users", "Verwaltung", ("Admin",)),
+    ("audit.index", "Protokoll", ("DS",)),
 )
 
 

@@ -115,8 +115,9 @@ def can_complete_followup(user, followup, participation):
 
 
 def can_view_supervision_list(user, team_id):
-    """Fachaufsicht lists: the TL of the team and the BL (RULES.md §7)."""
-    return user.has_role("BL") or (user.has_role("TL") and user.team_id is not None and user.team_id == team_id)
+    """Fachaufsicht lists: the TL of the team (works it), the team's DQM (reads it), the BL (RULES.md §7)."""
+    return user.has_role("BL") or (user.has_role("TL", "DQM") and user.team_id is not None
+                                   and user.team_id == team_id)
 
 
 def can_view_not_initiated(user, team_id):

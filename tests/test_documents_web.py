@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from absolvent.db import database
 from absolvent.documents.models import DOCUMENT_MODELS, BulkJob, IssuedDocument, TemplateVersion
 from absolvent.models import Agreement
-from absolvent.models import AuditLog, Note
+from absolvent.models import AuditLog
 from tests.helpers import docx_text, pdf_text, tiny_docx
 
 SPECIAL = "A & B <c> \"d\" 'e' äöüß €"
@@ -370,85 +370,6 @@ def test_bulk_requires_selection_and_agreement(bulk_world, auth, make):
         assert BulkJob.select().count() == 0
 
 
-# ------------------------------------------------------------------ Fachaufsicht list
-
-@pytest.fixture
-def supervision_world(world, make):
-    w = world
-    december = dict(start=datetime.date(2026, 6, 1), end=datetime.date(2026, 12, 15))
-    fbw = make.measure("FBW", title="Lager & Logistik <Nord>", **december)
-    mag = make.measure("MAG", **december)
-    for name, measure, kw in [("Fischer", fbw, {}), ("Graf", make.measure("AGH", **december), {}),
-                              ("Huber", mag, {}), ("Ibsen", fbw, {"exit": datetime.date(2026, 11, 20)}),
-                              ("Jäger", fbw, {"exit": datetime.date(2026, 12, 3)})]:
-        c = make.customer(w["t1"], w["pap1"], last_name=name)
-        p = make.participation(c, measure, **kw)
-        w[name] = p
-    make.participation(make.customer(w["t2"], w["pap2"], last_name="Keller"), fbw)
-    Note.create(customer=w["Fischer"].customer_id, participation=w["Fischer"], subject="Absolventenmanagement",
-                author=w["pap1"], date=datetime.date(2026, 11, 1), kind="absolventenmanagement")
-    return w
-
-
-def test_supervision_rows_follow_rules(supervision_world, auth):
-    auth.login("tl1")
-    page = auth.get("/fachaufsicht/liste?monat=2026-12")
-    body = page.get_data(as_text=True)
-    assert page.status_code == 200 and "<html" in body
-    for name in ("Fischer", "Graf", "Jäger"):
-        assert name in body
-    for name in ("Huber", "Ibsen", "Keller", "Albrecht"):
-        assert name not in body
-    frag = auth.get("/fachaufsicht/liste?monat=2026-12", htmx=True)
-    assert "<html" not in frag.get_data(as_text=True) and "3 Fälle" in frag.get_data(as_text=True)
-
-
-def test_supervision_pdf_landscape_archived(supervision_world, auth):
-    w = supervision_world
-    auth.login("tl1")
-    response = auth.post("/fachaufsicht/liste", {"monat": "2026-12", "team": str(w["t1"].id)})
-    assert response.status_code == 302
-    [doc] = issued(document="fachaufsicht-liste")
-    assert doc.participation_id is None and doc.team_id == w["t1"].id and "2026-12" in doc.subject
-    reader = PdfReader(io.BytesIO(doc.data))
-    box = reader.pages[0].mediabox
-    assert box.width > box.height
-    text = " ".join(pdf_text(doc.data).split())  # table cells wrap: compare without line breaks
-    for expected in ("Fischer", "Graf", "Jäger", "Handzeichen", "Dezember 2026", "Lager & Logistik <Nord>",
-                     "Tl1"):
-        assert expected in text
-    assert "Huber" not in text and "Keller" not in text
-    assert doc.sha256 == hashlib.sha256(doc.data).hexdigest()
-    assert auth.get(f"/dokumente/{doc.id}/datei").data == doc.data
-    auth.post("/fachaufsicht/liste", {"monat": "2026-12", "team": str(w["t1"].id)})
-    assert [d.number for d in issued(document="fachaufsicht-liste")] == [1, 2]
-
-
-@pytest.mark.parametrize("user, status", [("tl1", 200), ("bl", 200), ("pap1", 403), ("mb1", 403),
-                                          ("dqm1", 403), ("admin", 403)])
-def test_supervision_permissions(supervision_world, auth, user, status):
-    w = supervision_world
-    auth.login(user)
-    assert auth.get(f"/fachaufsicht/liste?monat=2026-12&team={w['t1'].id}").status_code == status
-
-
-def test_supervision_other_team_and_download(supervision_world, auth, make):
-    w = supervision_world
-    auth.login("tl1")
-    assert auth.get(f"/fachaufsicht/liste?monat=2026-12&team={w['t2'].id}").status_code == 403
-    relogin(auth, "bl")
-    assert auth.get("/fachaufsicht/liste?monat=2026-12").status_code == 200  # asks for a team
-    bad = auth.post("/fachaufsicht/liste", {"monat": "Dezember", "team": str(w["t2"].id)})
-    assert bad.status_code == 422 and "JJJJ-MM" in bad.get_data(as_text=True)
-    auth.post("/fachaufsicht/liste", {"monat": "2026-12", "team": str(w["t2"].id)})
-    [doc] = issued(document="fachaufsicht-liste")
-    assert "Keller" in pdf_text(doc.data)
-    relogin(auth, "tl1")
-    assert auth.get(f"/dokumente/{doc.id}/datei").status_code == 403
-    relogin(auth, "pap2")
-    assert auth.get(f"/dokumente/{doc.id}/datei").status_code == 403
-
-
 def test_navigation_entries(world, auth):
     auth.login("tl1")
     body = auth.get("/start").get_data(as_text=True)
@@ -474,21 +395,6 @@ def test_bulk_runs_in_background_thread(bulk_world, auth, app):
         time.sleep(0.5)
     assert "Fertig." in body, body
     assert len(issued()) == 2
-
-
-def test_am_started_column_from_follow_ups(world):
-    import datetime
-
-    from absolvent.supervision.queries import am_started as _am_started
-    from absolvent.models import FollowUp
-    p = world["p1"]
-    assert _am_started(p) == ""
-    f = FollowUp.create(participation=p, step_id="am-beginn", title="AM beginnen", role="pAp", phase="ende",
-                        due=datetime.date(2026, 3, 31))
-    assert _am_started(p, today=datetime.date(2026, 3, 31)) == ""
-    assert _am_started(p, today=datetime.date(2026, 4, 1)) == "nein"
-    FollowUp.update(status="done").where(FollowUp.id == f.id).execute()
-    assert _am_started(p, today=datetime.date(2026, 4, 1)) == "ja"
 
 
 def test_participation_page_loads_documents_panel(world, auth):

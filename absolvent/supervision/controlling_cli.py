@@ -3,8 +3,9 @@
 Prints (or writes) the month's quota "Absolventenmanagement erfüllt" per team and
 pAp with every case and its reasons, computed by ``supervision.controlling`` with
 the same rule function as ``controlling evaluate``. Bad input (malformed month,
-unknown team or format, xlsx without --output, unwritable file) ends with exit
-status 2 and one German line on stderr.
+unknown team or format, xlsx without --output, unwritable file) and a database
+that is not reachable or not set up end with exit status 2 and one German line
+on stderr.
 """
 import hashlib
 import json
@@ -14,7 +15,7 @@ import click
 from flask.cli import with_appcontext
 
 from .. import audit
-from ..db import database
+from ..db import cli_database
 from ..formats import parse_month
 from ..models import Team
 from . import controlling
@@ -42,7 +43,7 @@ def report_command(month, team_name, fmt, output):
         _fail(f"--format: unbekanntes Format „{fmt}“ (erlaubt: {', '.join(FORMATS)})")
     if fmt == "xlsx" and not output:
         _fail("--format xlsx braucht --output DATEI")
-    with database.connection_context():
+    with cli_database():
         team = None
         if team_name is not None:
             team = Team.get_or_none(Team.name == team_name)

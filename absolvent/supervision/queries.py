@@ -1,12 +1,18 @@
-"""The Fachaufsicht list's rows (RULES.md §7) and the "AM eingeleitet" column."""
+"""Reads of the Fachaufsicht: the list's rows (RULES.md §7), the "AM eingeleitet"
+column, the stored reviews with their cases, addenda and spot checks."""
 import datetime
 
-from peewee import JOIN
+from flask import abort
+from peewee import JOIN, Case, fn
 
+from ..documents.models import IssuedDocument
 from ..formats import first_of_next_month
 from ..models import Customer, FollowUp, Measure, Note, Participation, Team, User
+from .models import SpotCheck, SupervisionAddendum, SupervisionCase, SupervisionReview
 
 SUPERVISION_TYPES = ("FBW", "FBW-ABS", "MAT", "AGH", "BAE")
+SUPERVISION_DOCUMENT = "fachaufsicht-liste"
+Signer = User.alias("signer")
 
 
 def supervision_rows(team, month_start, types=SUPERVISION_TYPES):
@@ -53,3 +59,85 @@ def team_lead(team):
 
 def teams():
     return list(Team.select().order_by(Team.name))
+
+
+def pap_choices(team, rows=()):
+    """[(user id, name)] for the focus: the pAps of the team and of the list's customers."""
+    ids = {p.customer.pap_id for p in rows if p.customer.pap_id}
+    query = User.select(User.id, User.name).where(
+        (User.team == team.id) & User.roles.contains("pAp") | User.id.in_(list(ids) or [0]))
+    return [(u.id, u.name) for u in query.order_by(User.name, User.id)]
+
+
+# ------------------------------------------------------------------ stored reviews
+
+def review_for(team, month_start):
+    """The team's review of the month, or None."""
+    return SupervisionReview.get_or_none(SupervisionReview.team == team.id, SupervisionReview.month == month_start)
+
+
+def get_review(review_id):
+    """The review with its team, or abort 404."""
+    review = (SupervisionReview.select(SupervisionReview, Team).join(Team)
+              .where(SupervisionReview.id == review_id).first())
+    return review or abort(404)
+
+
+def review_cases(review):
+    """The stored cases of ``review`` with participation, customer, pAp and measure, in list order."""
+    return list(SupervisionCase.select(SupervisionCase, Participation, Customer, User, Measure)
+                .join(Participation).join(Customer)
+                .join(User, on=(Customer.pap == User.id), join_type=JOIN.LEFT_OUTER)
+                .switch(Participation).join(Measure)
+                .where(SupervisionCase.review == review.id)
+                .order_by(Participation.planned_end, Customer.last_name, Participation.id))
+
+
+def get_case(case_id):
+    """One stored case with its review, team, participation, customer, pAp and measure, or abort 404."""
+    case = (SupervisionCase.select(SupervisionCase, SupervisionReview, Team, Participation, Customer, User, Measure)
+            .join(SupervisionReview).join(Team)
+            .switch(SupervisionCase).join(Participation).join(Customer)
+            .join(User, on=(Customer.pap == User.id), join_type=JOIN.LEFT_OUTER)
+            .switch(Participation).join(Measure)
+            .where(SupervisionCase.id == case_id).first())
+    return case or abort(404)
+
+
+def user_names(ids):
+    """{user id: name} for ``ids``."""
+    ids = [i for i in set(ids) if i]
+    return {u.id: u.name for u in User.select(User.id, User.name).where(User.id.in_(ids or [0]))}
+
+
+def addenda(review):
+    return list(SupervisionAddendum.select(SupervisionAddendum, User).join(User)
+                .where(SupervisionAddendum.review == review.id).order_by(SupervisionAddendum.id))
+
+
+def spot_checks(review):
+    return list(SpotCheck.select(SpotCheck, User).join(User)
+                .where(SpotCheck.review == review.id).order_by(SpotCheck.id))
+
+
+def signed_reviews(limit=200):
+    """Signed reviews of all teams, newest month first, with signer and the number of spot checks
+    (``checks``) and failed ones (``objections``): the BL's overview."""
+    return list(SupervisionReview.select(
+        SupervisionReview, Team, Signer,
+        fn.COUNT(SpotCheck.id).alias("checks"),
+        fn.SUM(Case(None, [(SpotCheck.ok == False, 1)], 0)).alias("objections"))  # noqa: E712
+        .join(Team).switch(SupervisionReview)
+        .join(Signer, JOIN.LEFT_OUTER, on=(SupervisionReview.signed_by == Signer.id))
+        .switch(SupervisionReview).join(SpotCheck, JOIN.LEFT_OUTER)
+        .where(SupervisionReview.signed_at.is_null(False))
+        .group_by(SupervisionReview.id, Team.id, Signer.id)
+        .order_by(SupervisionReview.month.desc(), Team.name).limit(limit))
+
+
+def issued_lists(team):
+    """The archived Fachaufsicht lists of ``team``, newest first (no bytes)."""
+    fields = [f for f in IssuedDocument._meta.sorted_fields if f.name != "content"]
+    return list(IssuedDocument.select(*fields, User.name).join(User)
+                .where(IssuedDocument.document == SUPERVISION_DOCUMENT, IssuedDocument.team == team.id)
+                .order_by(IssuedDocument.id.desc()).limit(24)) if team else []
