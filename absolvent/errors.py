@@ -1,8 +1,12 @@
-"""German error pages (403, 404, 413, 500) and the CSRF rejection."""
+"""German error pages (403, 404, 413, 500) and the CSRF rejection.
+
+A 403 or 404 answered for a route that reads personal data is logged as "denied"
+(``audit.log_refusal``): the one place refused attempts are recorded."""
 import contextlib
 
 from flask import current_app
 
+from . import audit
 from .db import database
 from .web import render
 
@@ -27,6 +31,12 @@ def _page(code, detail=None):
                   text=detail or text.format(limit=limit))
 
 
+def refused(exc, code):
+    """403/404: log the refused attempt on personal data, then the German page."""
+    audit.log_refusal(code)
+    return _page(code)
+
+
 def csrf_error(exc):
     return _page(400, "Das Formular ist abgelaufen oder ungültig (Sicherheitsprüfung). "
                       "Bitte laden Sie die Seite neu und senden Sie es erneut.")
@@ -40,6 +50,8 @@ def internal_error(exc):
 
 
 def init_app(app):
-    for code in (400, 403, 404, 405, 413):
+    for code in (400, 405, 413):
         app.register_error_handler(code, lambda exc, code=code: _page(code))
+    for code in (403, 404):
+        app.register_error_handler(code, lambda exc, code=code: refused(exc, code))
     app.register_error_handler(500, internal_error)

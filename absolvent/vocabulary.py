@@ -8,9 +8,10 @@ from .rules import vocabulary as _rules
 BUNDESLAENDER = _rules.BUNDESLAENDER
 PHASES = _rules.PHASES
 
-# role code -> German name; the rule engine's roles plus the administration
-ROLES = {**_rules.ROLES, "Admin": "Administration"}
-# roles that work with customers' cases (every role but Admin)
+# role code -> German name; the rule engine's roles plus the administration and data protection
+# (DS reads the audit log, no Sozialdaten; like Admin it is no case role)
+ROLES = {**_rules.ROLES, "Admin": "Administration", "DS": "Datenschutz"}
+# roles that work with customers' cases (every role but Admin and DS)
 CASE_ROLES = tuple(code for code in _rules.ROLES)
 # roles that see the customers of their own team (RULES.md §1); MB and BL see by other rules
 TEAM_ROLES = ("pAp", "boV", "AG-S", "TL", "DQM")

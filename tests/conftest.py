@@ -21,7 +21,7 @@ from absolvent.models import (
     Team,
     User,
 )
-from absolvent import passwords
+from absolvent import audit, passwords
 
 PASSWORD = "Test-Passwort-123"
 # argon2 with small costs keeps the suite fast; production uses argon2-cffi's defaults
@@ -54,10 +54,15 @@ def _empty_tables(db):
         return
     if url_is_postgres(db):
         db.execute_sql("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
-    else:
+    else:  # TRUNCATE fires no row triggers; SQLite's DELETE would meet audit_log's append-only triggers
         db.execute_sql("PRAGMA foreign_keys = OFF")
-        for t in tables:
-            db.execute_sql(f'DELETE FROM "{t}"')
+        with db.atomic():  # the triggers are back before anything else can write
+            for statement in audit.drop_append_only_sql(db):
+                db.execute_sql(statement)
+            for t in tables:
+                db.execute_sql(f'DELETE FROM "{t}"')
+            for statement in audit.append_only_sql(db):
+                db.execute_sql(statement)
         db.execute_sql("PRAGMA foreign_keys = ON")
 
 

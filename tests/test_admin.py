@@ -1,7 +1,7 @@
 """Verwaltung: users, teams, settings (Admin only; see test_access for the matrix)."""
 import pytest
 
-from absolvent.models import AuthSession, JobcenterSettings, Team, User
+from absolvent.models import AuditLog, AuthSession, JobcenterSettings, Team, User
 
 NEW = {"username": "neu.nutzer", "name": "Nina Neu", "email": "nina@jc.invalid", "roles": ["pAp", "boV"],
        "password": "Gutes-Passwort-77", "active": "on"}
@@ -91,3 +91,95 @@ def test_settings(world, auth):
     body = bad.get_data(as_text=True)
     assert bad.status_code == 422 and "Unbekannter Wert für das Regelwerk" in body
     assert "Unbekannter Wert für das Bundesland" in body
+
+
+# ------------------------------------------------------------------ audit of account changes, own account
+
+
+def _form(user, **changes):
+    data = {"username": user.username, "name": user.name, "email": user.email, "phone": user.phone,
+            "roles": sorted(user.role_set), "team": user.team_id or "", "active": "on" if user.active else ""}
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def _audit(action, user):
+    return [r.detail for r in AuditLog.select().where(AuditLog.action == action, AuditLog.entity == "user",
+                                                       AuditLog.entity_id == str(user.id)).order_by(AuditLog.id)]
+
+
+def test_role_change_is_logged_old_to_new(world, auth):
+    auth.login("admin")
+    u = world["pap1"]
+    response = auth.post(f"/verwaltung/benutzer/{u.id}", _form(u, roles=["pAp", "TL"], team=world["t2"].id,
+                                                               active=None))
+    assert response.status_code == 302
+    assert _audit("update", u) == ["Rollen: pAp → pAp, TL; Team: Team A → Team B; aktiv: ja → nein"]
+    auth.post(f"/verwaltung/benutzer/{u.id}", _form(User.get_by_id(u.id), name="Paula Neu", password="Neues-Pass-99"))
+    assert _audit("update", u)[-1] == "Name: Pap1 → Paula Neu; Passwort geändert"
+
+
+def test_account_creation_is_logged_with_roles(world, auth):
+    auth.login("admin")
+    auth.post("/verwaltung/benutzer/neu", {**NEW, "team": world["t1"].id})
+    user = User.get(User.username == "neu.nutzer")
+    assert _audit("create", user) == ["Rollen: pAp, boV; Team: Team A; aktiv: ja"]
+
+
+def test_ds_role_can_be_given(world, auth):
+    auth.login("admin")
+    assert "DS – Datenschutz" in auth.get("/verwaltung/benutzer/neu").get_data(as_text=True)
+    assert auth.post("/verwaltung/benutzer/neu", {**NEW, "roles": ["DS"]}).status_code == 302
+    assert User.get(User.username == "neu.nutzer").role_set == {"DS"}
+
+
+def test_admin_may_give_others_bl(world, auth):
+    auth.login("admin")
+    u = world["tl1"]
+    assert auth.post(f"/verwaltung/benutzer/{u.id}", _form(u, roles=["TL", "BL"])).status_code == 302
+    assert User.get_by_id(u.id).role_set == {"TL", "BL"}
+
+
+@pytest.mark.parametrize("changes,field,message", [
+    ({"roles": ["Admin", "BL"]}, "roles", "Ihre eigenen Rollen kann nur eine andere Person mit der Rolle Admin"),
+    ({"roles": ["Admin", "pAp"]}, "roles", "Ihre eigenen Rollen"),
+    ({"roles": ["DS"]}, "roles", "Ihre eigenen Rollen"),
+    ({"roles": [""]}, "roles", "Ihre eigenen Rollen"),  # present but empty (left out: kept, see below)
+    ({"team": "T1"}, "team", "Ihr eigenes Team kann nur eine andere Person mit der Rolle Admin ändern."),
+    ({"active": ""}, "active", "Ihr eigenes Konto können Sie nicht sperren."),
+    ({"username": "chefin"}, "username", "Ihren Benutzernamen ändert eine andere Person"),
+])
+@pytest.mark.parametrize("htmx", [False, True])
+def test_own_account_is_locked(world, auth, changes, field, message, htmx):
+    """An Admin changes name, e-mail, phone and password of their own account only: no
+    roles (no Sozialdaten through the back door), no team, no deactivation."""
+    auth.login("admin")
+    me = world["admin"]
+    if changes.get("team") == "T1":
+        changes = {"team": world["t1"].id}
+    response = auth.post(f"/verwaltung/benutzer/{me.id}", _form(me, **changes), htmx=htmx)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422 and ("<html" in body) != htmx
+    assert message in body.split(f'id="e-{field}"')[1].split("</p>")[0]
+    after = User.get_by_id(me.id)
+    assert (after.username, after.role_set, after.team_id, after.active) == ("admin", {"Admin"}, None, True)
+    assert not _audit("update", me)
+
+
+def test_own_account_form_keeps_locked_fields(world, auth):
+    """The page shows username, roles, team and status disabled (not sent): saving keeps them."""
+    auth.login("admin")
+    me = world["admin"]
+    page = auth.get(f"/verwaltung/benutzer/{me.id}").get_data(as_text=True)
+    assert "Dies ist Ihr eigenes Konto" in page
+    assert '<fieldset class="field" aria-describedby="e-roles" disabled>' in page
+    assert 'name="active" aria-describedby="e-active" checked disabled' in page
+    other = auth.get(f"/verwaltung/benutzer/{world['pap1'].id}").get_data(as_text=True)
+    assert "Dies ist Ihr eigenes Konto" not in other and " disabled" not in other
+    response = auth.post(f"/verwaltung/benutzer/{me.id}", {"name": "Ada Admin", "email": "ada@jc.invalid",
+                                                          "phone": "0531 1", "password": ""})
+    assert response.status_code == 302
+    after = User.get_by_id(me.id)
+    assert (after.name, after.email, after.role_set, after.active, after.username) == (
+        "Ada Admin", "ada@jc.invalid", {"Admin"}, True, "admin")
+    assert _audit("update", me) == ["Name: Admin → Ada Admin; E-Mail: – → ada@jc.invalid; Telefon: – → 0531 1"]

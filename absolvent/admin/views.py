@@ -1,5 +1,6 @@
 """Verwaltung (Admin): users, teams and the Jobcenter settings."""
 from flask import Blueprint, abort, flash, request, url_for
+from flask_login import current_user
 from peewee import JOIN
 
 from ..auth import roles_required
@@ -20,8 +21,10 @@ def users():
 
 
 def _user_form(values, errors, user):
+    """The account form; on one's own account username, roles, team and status are shown locked."""
     teams = [(t.id, t.name) for t in Team.select().order_by(Team.name)]
     return render("admin/user_form.html", "user_form", values=values, errors=errors, user=user,
+                  own_account=user is not None and user.id == current_user.id,
                   roles=ROLES, team_options=teams, status=422 if errors else 200)
 
 
@@ -43,7 +46,7 @@ def user_edit(user_id):
     user = User.get_or_none(User.id == user_id) or abort(404)
     errors = {}
     if request.method == "POST":
-        saved, errors = operations.save_user(request.form, user)
+        saved, errors = operations.save_user(request.form, user, actor=current_user)
         if saved:
             flash("Die Änderungen wurden gespeichert.", "success")
             return redirect_to(url_for("admin.users"))
