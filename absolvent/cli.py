@@ -2,9 +2,10 @@
 import click
 from flask.cli import AppGroup
 
+from . import backup  # noqa: F401 - registers `db backup` and `db restore`
 from . import demo as demo_data
 from .caseload.planning import replan_new
-from .db import database
+from .db import cli_database, database
 from .documents.cli import documents_cli
 from .guided_forms.cli import forms_cli
 from .rules.cli import controlling_cli, rules_cli
@@ -34,7 +35,7 @@ def create_user(username, name, roles, team, email, password):
     problem = password_problem(password)
     if problem:
         raise click.UsageError(problem)
-    with database.connection_context():
+    with cli_database():
         if User.select().where(User.username == username).exists():
             raise click.UsageError(f"Den Benutzernamen „{username}“ gibt es bereits.")
         with database.atomic():
@@ -50,7 +51,7 @@ demo_cli = AppGroup("demo", help="Demodaten.")
 @demo_cli.command("load", help="Ein Demo-Jobcenter anlegen (idempotent).")
 @click.option("--if-empty", is_flag=True, help="Nur, wenn noch keine Benutzer existieren.")
 def demo_load(if_empty):
-    with database.connection_context():
+    with cli_database():
         if if_empty and User.select().exists() and not User.select().where(User.username == "pap1").exists():
             click.echo("Die Datenbank enthält bereits Benutzer – keine Demodaten geladen.")
             return

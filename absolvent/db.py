@@ -4,15 +4,22 @@ SQLite is the embedded default (WAL, foreign keys, busy timeout); a
 ``postgresql://`` DATABASE_URL switches to PostgreSQL with the same models and
 migrations. Schema changes happen only through the numbered files in
 ``migrations/`` (playhouse.migrations).
+
+Commands open it with ``cli_database()``: unreachable, not set up or older than
+the code ends them with exit status 2 and one German line on stderr. ``db backup``
+/ ``db restore`` for SQLite (PostgreSQL: pg_dump / pg_restore, see README).
 """
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
 import click
 from flask import g
+
+from .config import private_file
 from flask.cli import AppGroup
-from peewee import DatabaseProxy, Model, PostgresqlDatabase, SqliteDatabase
-from playhouse.migrations import Runner
+from peewee import DatabaseError, DatabaseProxy, InterfaceError, Model, PostgresqlDatabase, SqliteDatabase
+from playhouse.migrations import Migration, Runner
 from playhouse.pool import PooledPostgresqlDatabase
 
 database = DatabaseProxy()
@@ -48,6 +55,7 @@ def make_database(url, pooled=True):
             password=parsed.password,
             host=parsed.hostname,
             port=parsed.port or 5432,
+            connect_timeout=10,  # a server that does not answer is reported, not waited for minutes
         )
         if pooled:
             return PooledPostgresqlDatabase(max_connections=32, stale_timeout=300, **kwargs)
@@ -64,8 +72,20 @@ def migrate(db=None):
     return Runner(db or database.obj, str(MIGRATIONS_DIR)).up()
 
 
+_private = set()  # SQLite files made private in this process
+
+
+def private_database_file():
+    """The SQLite file (and its -wal/-shm) readable by the owner only, created so when new."""
+    path = _sqlite_file()
+    if path is not None and path not in _private:
+        private_file(path)
+        _private.add(path)
+
+
 def _connect():
     if database.is_closed():
+        private_database_file()
         database.connect()
         g.db_connected = True  # close only what this request opened
 
@@ -84,12 +104,87 @@ def init_app(app):
     app.cli.add_command(db_cli)
 
 
-db_cli = AppGroup("db", help="Datenbank: Migrationen anwenden und anzeigen.")
+# ------------------------------------------------------------------ command line
+
+UPGRADE = "„flask --app app db upgrade“"
+NOT_SET_UP = f"Die Datenbank ist noch nicht eingerichtet. Bitte zuerst {UPGRADE} ausführen."
+
+
+def cli_fail(message):
+    """One German line on stderr and exit status 2 (the command line contract of the README)."""
+    click.echo(f"Fehler: {message}", err=True)
+    raise SystemExit(2)
+
+
+def migration_names():
+    """The migration files' names in the order ``db upgrade`` applies them."""
+    return [m.name for m in Migration.load_directory(str(MIGRATIONS_DIR))]
+
+
+def _schema_problem(current):
+    """German reason why the connected database cannot serve the code, or None."""
+    if not database.table_exists("schema_migration"):
+        return NOT_SET_UP
+    applied = {row[0] for row in database.execute_sql("SELECT name FROM schema_migration")}
+    if not applied:
+        return NOT_SET_UP
+    pending = [name for name in migration_names() if name not in applied]
+    if current and pending:
+        return (f"Die Datenbank ist älter als das Programm (ausstehende Migrationen: {', '.join(pending)}). "
+                f"Bitte {UPGRADE} ausführen.")
+    return None
+
+
+def _sqlite_file():
+    """The configured SQLite file, or None (PostgreSQL, in-memory)."""
+    obj = database.obj
+    if isinstance(obj, SqliteDatabase) and obj.database and obj.database != ":memory:":
+        return Path(obj.database)
+    return None
+
+
+def _detail(exc):
+    """The driver's message on one line (psycopg2's span several), prefixed with a SQLite file's path."""
+    text = " ".join(str(getattr(exc, "orig", None) or exc).split()) or exc.__class__.__name__
+    path = _sqlite_file()
+    return (f"{path}: {text}" if path else text)[:300]
+
+
+@contextmanager
+def cli_database(schema="current"):
+    """Open the database for a command line command and close what was opened here.
+
+    ``schema="current"``: every migration file is applied (every command that uses the data);
+    ``"set up"``: migrated at all, perhaps older than the code (``db backup`` before an upgrade);
+    ``None``: reachable only (``db upgrade``, ``db status``). Anything less ends the command with
+    exit status 2 and one German line on stderr: not reachable, not set up, migrations pending.
+    """
+    opened = database.is_closed()
+    try:
+        if opened:
+            path = _sqlite_file()
+            if schema and path is not None and not path.exists():
+                cli_fail(NOT_SET_UP)  # and leave no empty database file behind
+            database.connect()
+        problem = _schema_problem(schema == "current") if schema else None
+    except (DatabaseError, InterfaceError) as exc:
+        problem = f"Die Datenbank ist nicht {'lesbar' if _sqlite_file() else 'erreichbar'} ({_detail(exc)})."
+    try:
+        if problem:
+            cli_fail(problem)
+        yield database
+    finally:
+        if opened and not database.is_closed():
+            database.close()
+
+
+db_cli = AppGroup("db", help="Datenbank: Migrationen, Statistiken, Sicherung und Wiederherstellung.")
 
 
 @db_cli.command("upgrade", help="Alle ausstehenden Migrationen anwenden.")
 def upgrade_command():
-    with database.connection_context():
+    private_database_file()
+    with cli_database(schema=None):
         applied = migrate()
         database.execute_sql("ANALYZE")
     click.echo("Migrationen angewendet: " + (", ".join(applied) if applied else "keine (aktuell)"))
@@ -97,12 +192,17 @@ def upgrade_command():
 
 @db_cli.command("optimize", help="Statistiken für die Abfrageplanung auffrischen (z. B. nächtlich).")
 def optimize_command():
-    with database.connection_context():
+    with cli_database():
         database.execute_sql("ANALYZE" if is_postgres() else "PRAGMA optimize")
     click.echo("Statistiken aufgefrischt.")
 
 
 @db_cli.command("status", help="Migrationen und ihren Stand zeigen.")
 def status_command():
-    for m in Runner(database.obj, str(MIGRATIONS_DIR)).status():
+    with cli_database(schema=None):
+        rows = Runner(database.obj, str(MIGRATIONS_DIR)).status()
+    for m in rows:
         click.echo(f"{'✓' if m.applied else ' '} {m.name}")
+
+
+# ------------------------------------------------------------------ backup and restore (SQLite)

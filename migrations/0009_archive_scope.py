@@ -15,7 +15,8 @@ def up(migrator, db):
 
 
 def down(migrator, db):
-    migrator.migrate(
-        migrator.drop_index('issued_document', 'issued_document_document_scope_subject_number'),
-        migrator.add_index('issued_document', ('document', 'participation_id', 'subject', 'number'), True),
-        migrator.drop_column('issued_document', 'scope'))
+    migrator.migrate(migrator.drop_index('issued_document', 'issued_document_document_scope_subject_number'))
+    # the index under the name 0003 gave it, so up() can drop it again
+    db.execute_sql('CREATE UNIQUE INDEX "issueddocument_document_participation_id_subject_number" '
+                   'ON "issued_document" ("document", "participation_id", "subject", "number")')
+    migrator.migrate(migrator.drop_column('issued_document', 'scope'))

@@ -1,14 +1,15 @@
 """`flask --app app documents list | sample | install-template` (README contract).
 
 Bad input (unknown document, unsupported format, unreadable file, refused
-template) ends with exit status 2 and one German line on stderr.
+template) and a database that is not reachable or not set up (``cli_database``)
+end with exit status 2 and one German line on stderr.
 """
 from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 
-from ..db import database
+from ..db import cli_database
 from . import operations
 from .render import DocumentError, registry
 
@@ -53,7 +54,7 @@ def sample_command(name, fmt, output):
 
 
 def _render_sample(spec, fmt):
-    with database.connection_context():
+    with cli_database():  # a DOCX uses the installed template
         return operations.render(spec, fmt, registry.load_sample(spec))[0]
 
 
@@ -66,7 +67,7 @@ def install_template_command(name, file):
         data = Path(file).read_bytes()
     except OSError as exc:
         _fail(f"Die Datei „{file}“ kann nicht gelesen werden: {exc.strerror}.")
-    with database.connection_context():
+    with cli_database():
         row, error = operations.install_template(name, data, note=f"CLI: {Path(file).name}")
     if error:
         _fail(f"Vorlage abgelehnt: {error}")
