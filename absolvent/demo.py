@@ -41,6 +41,7 @@ USERS = [
     ("tl2", "Tanja Jansen", "TL", 1),
     ("bl1", "Bernd Krüger", "BL", None),
     ("dqm1", "Dana Lorenz", "DQM", 0),
+    ("ds1", "Dirk Sommer", "DS", None),
 ]
 # type, title, months, capacity, procurement
 MEASURES = [

@@ -39,7 +39,7 @@ def test_demo_load_is_realistic_and_idempotent(runner, app):
                   Measure.select().count(), Participation.select().count())
         assert counts[0] == 2 and counts[2] == 200 and counts[3] == 22 and 250 <= counts[4] <= 350
         roles = set().union(*(u.role_set for u in User.select()))
-        assert roles == {"pAp", "MB", "boV", "AG-S", "TL", "BL", "DQM", "Admin"}
+        assert roles == {"pAp", "MB", "boV", "AG-S", "TL", "BL", "DQM", "Admin", "DS"}
         assert {m.type_code for m in Measure.select()} >= {"MAT", "MAG", "AVGS", "AGH", "FBW", "FBW-ABS",
                                                           "BAE", "BVB", "EQ", "16E", "16I"}
         assert Participation.select().where(Participation.exit_kind == "abbruch").exists()
