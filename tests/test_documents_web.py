@@ -332,6 +332,29 @@ def test_bulk_merged_pdf(bulk_world, auth):
     assert text.index("Albrecht") < text.index("Özdemir") and SPECIAL in text
 
 
+def test_an_interrupted_job_ends_with_a_message_and_jobs_are_limited(bulk_world, auth):
+    """Issue 10 finding 10: a job whose worker died (restart) does not show "läuft" forever,
+    and a user cannot start any number of jobs."""
+    auth.login("pap1")
+    stale = datetime.datetime.now() - datetime.timedelta(minutes=2)
+    with database.connection_context():
+        dead = BulkJob.create(user=bulk_world["pap1"], document="eingliederungsvereinbarung", format="pdf",
+                              participation_ids="1", total=1, status="running", created_at=stale, heartbeat_at=stale)
+        alive = [BulkJob.create(user=bulk_world["pap1"], document="eingliederungsvereinbarung", format="pdf",
+                                participation_ids="1", total=1, status="running",
+                                heartbeat_at=datetime.datetime.now()) for _ in range(2)]
+    body = auth.get(f"/dokumente/sammeldruck/{dead.id}", htmx=True).get_data(as_text=True)
+    assert "unterbrochen" in body and "every 1s" not in body  # no more polling
+    with database.connection_context():
+        assert BulkJob.get_by_id(dead.id).status == "failed"
+        assert all(BulkJob.get_by_id(j.id).status == "running" for j in alive)
+    refused = start_bulk(auth, [bulk_world["p1"].id], "pdf")
+    assert refused.status_code == 422 and "bereits 2 Druckaufträge" in refused.get_data(as_text=True)
+    with database.connection_context():
+        BulkJob.update(status="done").where(BulkJob.id == alive[0].id).execute()
+    assert start_bulk(auth, [bulk_world["p1"].id], "pdf").status_code == 302
+
+
 def test_bulk_progress_polls_while_running(bulk_world, auth):
     auth.login("pap1")
     with database.connection_context():

@@ -89,6 +89,7 @@ class BulkJob(BaseModel):
     result = BlobField(null=True)
     result_name = CharField(default="")
     created_at = DateTimeField(default=now)
+    heartbeat_at = DateTimeField(null=True)  # the worker's last sign of life (see operations.reap_stale_jobs)
     finished_at = DateTimeField(null=True)
 
     @property

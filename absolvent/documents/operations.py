@@ -2,6 +2,7 @@
 versions and bulk jobs. One business action per function; each returns its
 result or German messages, never raises for bad input.
 """
+import datetime
 import hashlib
 import io
 import re
@@ -209,8 +210,49 @@ def issue_agreement(participation, agreement, fmt, user, force=False):
 
 # ------------------------------------------------------------------ bulk
 
+JOB_STALE_SECONDS = 60  # a worker that has not reported for this long died (restart, crash)
+JOBS_PER_USER = 2
+STALE_MESSAGE = ("Der Auftrag wurde unterbrochen (z. B. durch einen Neustart des Servers). "
+                 "Bitte starten Sie ihn erneut.")
+
+
+class TooManyJobs(Exception):
+    """The user already has JOBS_PER_USER jobs waiting or running."""
+
+    def __init__(self):
+        super().__init__(f"Sie haben bereits {JOBS_PER_USER} Druckaufträge in Arbeit. Bitte warten Sie, "
+                         "bis einer fertig ist.")
+
+
+def reap_stale_jobs(user_id=None):
+    """Mark jobs whose worker stopped reporting as failed with a German message; returns how many.
+
+    Workers (threads of any app process) report with every step (``heartbeat_at``);
+    a job silent for JOB_STALE_SECONDS was interrupted, so its progress page stops
+    polling and says what to do instead of showing "läuft" forever.
+    """
+    cutoff = now() - datetime.timedelta(seconds=JOB_STALE_SECONDS)
+    last = fn.COALESCE(BulkJob.heartbeat_at, BulkJob.created_at)
+    query = BulkJob.update(status="failed", error=STALE_MESSAGE, finished_at=now()).where(
+        BulkJob.status.in_(["queued", "running"]), last < cutoff)
+    if user_id is not None:
+        query = query.where(BulkJob.user == user_id)
+    return query.execute()
+
+
+def check_job_limit(user):
+    """Raise TooManyJobs when ``user`` has JOBS_PER_USER jobs waiting or running (after reaping dead ones)."""
+    reap_stale_jobs(user.id)
+    if BulkJob.select().where(BulkJob.user == user.id, BulkJob.status.in_(["queued", "running"])).count() \
+            >= JOBS_PER_USER:
+        raise TooManyJobs()
+
+
 def create_bulk_job(user, participations, fmt):
-    """Queue a bulk job for ``participations`` (already access-checked); returns the job."""
+    """Queue a bulk job for ``participations`` (already access-checked); returns the job.
+
+    Raises TooManyJobs when the user has JOBS_PER_USER jobs in progress."""
+    check_job_limit(user)
     with database.atomic():
         job = BulkJob.create(user=user, document=AGREEMENT_DOCUMENT, format=fmt,
                              participation_ids=",".join(str(p.id) for p in participations),
@@ -238,7 +280,7 @@ def run_bulk_job(app, job_id):
 def process_bulk_job(app, job_id):
     """Issue and archive every letter, then build the ZIP or merged PDF (job.result)."""
     job = BulkJob.get_by_id(job_id)
-    BulkJob.update(status="running").where(BulkJob.id == job_id).execute()
+    BulkJob.update(status="running", heartbeat_at=now()).where(BulkJob.id == job_id).execute()
     parts = []
     try:
         for pid in job.ids:
@@ -249,7 +291,7 @@ def process_bulk_job(app, job_id):
             if result.document is None:
                 raise DocumentError(f"{p.customer.full_name}: {result.error}")
             parts.append(result.document)
-            BulkJob.update(done=BulkJob.done + 1).where(BulkJob.id == job_id).execute()
+            BulkJob.update(done=BulkJob.done + 1, heartbeat_at=now()).where(BulkJob.id == job_id).execute()
         data, name = _bundle(job, parts)
         BulkJob.update(status="done", result=data, result_name=name, finished_at=now()
                        ).where(BulkJob.id == job_id).execute()

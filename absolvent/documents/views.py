@@ -133,9 +133,13 @@ def bulk():
         chosen, errors = _bulk_selection(request.form)
         selected = {p.id for p in chosen}
         if not errors:
-            job = operations.create_bulk_job(current_user._get_current_object(), chosen, request.form["format"])
-            operations.start_bulk_job(job)
-            return redirect_to(url_for("documents.bulk_job", job_id=job.id))
+            try:
+                job = operations.create_bulk_job(current_user._get_current_object(), chosen, request.form["format"])
+            except operations.TooManyJobs as exc:
+                errors["_form"] = str(exc)
+            else:
+                operations.start_bulk_job(job)
+                return redirect_to(url_for("documents.bulk_job", job_id=job.id))
     rows = list(_bulk_query(q, state))
     latest = {p.id: Agreement.latest_for(p.id) for p in rows}
     audit.log("read", "participation-list", detail=f"Sammeldruck Suche={q!r} Status={state}")
@@ -145,6 +149,7 @@ def bulk():
 
 
 def _own_job(job_id, fields=JOB_FIELDS):
+    operations.reap_stale_jobs(current_user.id)  # an interrupted job ends with a message, not "läuft" forever
     job = BulkJob.select(*fields).where(BulkJob.id == job_id).first()
     if job is None:
         abort(404)

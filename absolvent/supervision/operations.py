@@ -142,6 +142,7 @@ def print_list(team, month, user):
     length = list_length(team, month)
     if length <= current_app.config.get("SUPERVISION_PRINT_ASYNC_ROWS", ASYNC_ROWS):
         return issue_supervision_list(team, month, user), None
+    documents.check_job_limit(user)
     with database.atomic():
         job = BulkJob.create(user=user, document=SUPERVISION_DOCUMENT, format="pdf", total=JOB_STEPS,
                              participation_ids="", result_name="")
@@ -168,7 +169,7 @@ def _run(app, job_id, team_id, month, user_id):
 def process_print_job(app, job_id, team_id, month, user_id):
     """Collect, render and archive; the job's ``done`` counts the steps, ``result_name`` names the file."""
     def step(done):
-        BulkJob.update(done=done, status="running").where(BulkJob.id == job_id).execute()
+        BulkJob.update(done=done, status="running", heartbeat_at=now()).where(BulkJob.id == job_id).execute()
 
     try:
         team, user = Team.get_by_id(team_id), User.get_by_id(user_id)

@@ -13,6 +13,7 @@ from flask_login import current_user
 from .. import access, audit
 from ..auth import roles_required
 from ..vocabulary import SUPERVISORS
+from ..documents import operations as documents_operations
 from ..documents.models import BulkJob
 from ..formats import first_of_next_month, month_label, parse_month
 from ..models import Team
@@ -145,7 +146,10 @@ def index():
         errors["team"] = "Bitte ein Team auswählen."
     if request.method == "POST" and not errors:  # printing issues an archived version: TL and BL, not the DQM
         access.require(current_user.has_role(*SUPERVISORS) and access.can_view_supervision_list(current_user, team.id))
-        result, job = operations.print_list(team, month, current_user._get_current_object())
+        try:
+            result, job = operations.print_list(team, month, current_user._get_current_object())
+        except documents_operations.TooManyJobs as exc:
+            result, job = documents_operations.Issued(error=str(exc)), None
         if job is not None:
             return redirect_to(url_for("supervision.print_job", job_id=job.id))
         if result.document:
@@ -264,6 +268,7 @@ def spot_check(review_id):
 @roles_required("TL", "BL")
 def print_job(job_id):
     """Progress of a long list's PDF (polls itself while running), then the link to the archive."""
+    documents_operations.reap_stale_jobs(current_user.id)
     job = BulkJob.select(*JOB_FIELDS).where(BulkJob.id == job_id,
                                             BulkJob.document == operations.SUPERVISION_DOCUMENT).first()
     if job is None:
