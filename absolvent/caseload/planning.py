@@ -15,7 +15,7 @@ import datetime
 from flask import has_request_context
 from flask_login import current_user
 
-from ..db import database
+from ..db import database, is_postgres
 from ..formats import de_date
 from ..jobcenter import active_rulebook
 from ..models import FollowUp, Note, Participation, PlanEvent
@@ -25,6 +25,7 @@ from ..validation import Checker
 from ..vocabulary import GROUP_MEASURE_MIN, MEASURE_TYPES
 
 AUTO_CANCEL = "entfällt nach Neuplanung"
+MEASURE_PLAN_LOCK = 7301  # namespace of the advisory locks that serialize re-plans of one measure
 
 
 def _acting_user(user):
@@ -115,8 +116,17 @@ def replan(p, reason, user=None, rulebook=None):
 
 
 def replan_measure(measure, reason, user=None, rulebook=None):
-    """Re-plan the MB's measure-level steps (only for group measures of 10 or more)."""
+    """Re-plan the MB's measure-level steps (only for group measures of 10 or more).
+
+    Participations of one measure booked at the same moment re-plan the same
+    steps: on PostgreSQL a transaction-scoped advisory lock per measure makes the
+    second wait and see the first one's steps (a row lock on the measure would
+    deadlock with the key-share locks the new participations' foreign keys hold;
+    SQLite's BEGIN IMMEDIATE serializes writers anyway).
+    """
     rulebook = rulebook or active_rulebook()
+    if is_postgres():
+        database.execute_sql("SELECT pg_advisory_xact_lock(%s, %s)", (MEASURE_PLAN_LOCK, measure.id))
     steps = []
     if is_group_measure(measure):
         result = plan(rulebook, measure_facts(measure))
