@@ -293,11 +293,6 @@ class PlacementProposal(BaseModel):
     author = ForeignKeyField(User, backref="placement_proposals")
     created_at = DateTimeField(default=now)
 
-    @property
-    def narrow_sense(self):
-        """Counts for controlling: sozialversicherungspflichtig, Arbeit or Künstler."""
-        return self.sv_pflichtig and self.job_kind in ("arbeit", "kuenstler")
-
 
 class PlanEvent(BaseModel):
     """The history of a participation's (or measure's) plan: every re-plan and hand edit."""

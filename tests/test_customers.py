@@ -114,3 +114,29 @@ def test_detail_shows_participations(world, auth):
     auth.login("pap1")
     body = auth.get(f"/kunden/{world['c1'].id}").get_data(as_text=True)
     assert world["m1"].measure_number in body and "17.05.1990" in body
+
+
+def test_customer_page_shows_one_timeline(world, auth, make):
+    """Participations, steps, notes, agreements and VVs in one list, newest first."""
+    import datetime
+
+    from absolvent.db import database
+    from absolvent.models import Agreement, FollowUp, Note, PlacementProposal
+    p, today = world["p1"], datetime.date.today()
+    with database.connection_context():
+        FollowUp.create(participation=p, step_id="t1", title="Auswertung nach Ende", role="pAp",
+                        due=today + datetime.timedelta(days=5))
+        Note.create(customer=p.customer_id, participation=p, subject="Absolventenmanagement", author=world["pap1"],
+                    date=today - datetime.timedelta(days=3), kind="kontakt", text="Telefonat")
+        Agreement.create(participation=p, customer=p.customer_id, author=world["pap1"], kind="KP",
+                         concluded_on=today - datetime.timedelta(days=10), goal="Ziel Lager", steps="1.")
+        PlacementProposal.create(customer=p.customer_id, participation=p, author=world["pap1"],
+                                 proposal_date=today - datetime.timedelta(days=1), employer="Harz GmbH",
+                                 job_title="Lagerhelfer", job_kind="arbeit", sv_pflichtig=True)
+    auth.login("pap1")
+    body = auth.get(f"/kunden/{world['c1'].id}").get_data(as_text=True)
+    timeline = body.split('id="verlauf"')[1]
+    order = [timeline.index(text) for text in ("Auswertung nach Ende", "Lagerhelfer bei Harz GmbH",
+                                                "Absolventenmanagement", "KP (Neuabschluss)")]
+    assert order == sorted(order)  # newest first
+    assert "offen" in timeline and "sozialversicherungspflichtig" in timeline

@@ -78,3 +78,13 @@ def test_start_page_for_team_lead_counts_next_months_ends(world, make, auth):
     body = auth.get("/start").get_data(as_text=True)
     from absolvent.formats import month_label
     assert f"Im {month_label(first)} endet 1 Teilnahme in Ihrem Bereich." in body
+
+
+def test_a_step_with_a_form_opens_it_from_the_worklist(due, world, auth):
+    f = due(world["p1"], 2, title="Vereinbarung abschließen", form="eingliederungsvereinbarung")
+    auth.login("pap1")
+    body = auth.get("/wiedervorlagen/").get_data(as_text=True)
+    action = f'action="/teilnahmen/{world["p1"].id}/formulare/eingliederungsvereinbarung"'
+    assert action in body and f'name="followup" value="{f.id}"' in body
+    started = auth.post(f"/teilnahmen/{world['p1'].id}/formulare/eingliederungsvereinbarung", {"followup": f.id})
+    assert started.status_code == 302 and "/schritt/" in started.headers["Location"]

@@ -7,6 +7,7 @@ from peewee import JOIN, fn
 
 from .. import access
 from ..rules.calendar import add_months
+from ..vocabulary import FOLLOWUP_STATES
 from ..documents.models import IssuedDocument
 from ..guided_forms.models import FormSnapshot
 from ..models import (
@@ -234,8 +235,7 @@ def customer_timeline(customer, participation_ids, today=None):
               .where(FollowUp.participation.in_(ids))):
         state = f.state_on(today, f.participation)
         day = f.done_at if state == "done" else f.due
-        add(day, "Wiedervorlage", f.title, {"open": "offen", "done": "erledigt", "cancelled": "entfällt",
-                                            "missed": "versäumt"}[state], f.participation_id)
+        add(day, "Wiedervorlage", f.title, FOLLOWUP_STATES[state], f.participation_id)
     notes = Note.select().where(Note.customer == customer.id)
     notes = notes.where(Note.participation.in_(ids) | Note.participation.is_null()) if all_visible else \
         notes.where(Note.participation.in_(ids))
