@@ -139,6 +139,19 @@ def can_edit_measure(user, measure=None):
     return False
 
 
+def is_mb_of_measure(user, measure):
+    """The MB who supervises ``measure``: the only one who does its MB work (first-day list,
+    office hours, survey, defects and letters, AGH assignments, files)."""
+    return user.has_role("MB") and measure.mb_id is not None and measure.mb_id == user.id
+
+
+def can_view_measure_work(user, measure):
+    """The measure's defects, letters to the Träger, office hours (without participant
+    findings), survey results and occupancy reports: its MB, and TL and BL, who
+    supervise and receive the MB's reports (seed 000 1.3.3, 2.2.2)."""
+    return is_mb_of_measure(user, measure) or user.has_role("TL", "BL")
+
+
 def require(allowed):
     """Abort with 403 unless ``allowed`` is truthy."""
     if not allowed:

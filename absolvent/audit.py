@@ -18,6 +18,8 @@ from .models import AuditLog, User
 PERSONAL_DATA_BLUEPRINTS = frozenset({
     "customers", "participations", "followups", "worklist", "agreements", "guided_forms", "documents",
     "supervision", "controlling", "monitoring", "admin", "audit",
+    # the MB's workspace (measures area): participants, findings, letters to the Träger
+    "workspace", "first_day", "agh", "provider_reports", "bae", "office_hours", "surveys", "defects",
 })
 
 # action code -> German label (the audit view's filter); add new actions here

@@ -56,3 +56,33 @@ JOB_KINDS = {"arbeit": "Arbeit", "kuenstler": "Künstler", "ausbildung": "Ausbil
              "selbstaendigkeit": "Selbständigkeit", "sonstige": "sonstige"}
 
 GROUP_MEASURE_MIN = 10  # Goslar 2.0: only group measures of 10+ get an MB
+
+# ------------------------------------------------------------------ the MB's workspace (RULES.md §5.7)
+
+# files kept with a measure (measures.models.MeasureFile.kind); reports belong to one participant
+MEASURE_FILE_KINDS = {"konzept": "Konzept des Trägers", "leistungsbeschreibung": "Leistungsbeschreibung",
+                      "informationsblatt": "Informationsblatt F.2.1", "flyer": "Flyer",
+                      "zwischenbericht": "Zwischenbericht", "abschlussbericht": "Abschlussbericht",
+                      "teilnehmerbericht": "Teilnehmerbezogener Bericht (MAT)", "sonstiges": "Sonstiges"}
+REPORT_KINDS = ("zwischenbericht", "abschlussbericht", "teilnehmerbericht")
+MAX_MEASURE_FILE_MB = 10  # largest file kept with a measure (PDF or DOCX)
+
+# AGH: fields of work named in the Vormerkung (seed 000 1.2.1) and the outcomes the MB reports to the pAp
+AGH_FIELDS = {"gala": "Garten- und Landschaftsbau (GaLa)", "handwerk": "Handwerk",
+              "kinderbetreuung": "Kinderbetreuung", "sozial": "sozialer Bereich", "buero": "Büro",
+              "werkstatt": "Werkstatt", "sonstiges": "Sonstiges"}
+AGH_OUTCOMES = {"einstellung": "Einstellung", "nichtvorstellung": "Nichtvorstellung", "ablehnung": "Ablehnung"}
+
+# defects (Mängelregister) and the Mängelrüge; escalation: Vergabe → REZ (Deeskalationsstufe 2),
+# Gutschein (FbW, AVGS) → Qualitätsprüfung nach §183 SGB III with the Agentur's AG-/Trägerteam
+DEFECT_SOURCES = {"besuch": "Besuch beim Träger", "sprechstunde": "Sprechstunde", "beschwerde": "Beschwerde",
+                  "bericht": "Bericht / Meldung", "sonstiges": "Sonstiges"}
+DEFECT_CLAUSES = {"leistungsbeschreibung": "Leistungsbeschreibung", "vertrag": "Vertrag",
+                  "konzept": "Konzept des Trägers"}
+DEFECT_SEVERITIES = {"gering": "gering", "erheblich": "erheblich", "schwer": "schwerwiegend"}
+DEFECT_STATES = {"offen": "erfasst", "geruegt": "gerügt", "behoben": "behoben", "eskaliert": "eskaliert"}
+DEFECT_ESCALATIONS = {"rez": "Einschaltung des REZ (Deeskalationsstufe 2)",
+                      "p183": "Qualitätsprüfung nach §183 SGB III (AG-/Trägerteam der Agentur)"}
+DEFECT_EVENTS = {"erfasst": "Mangel erfasst", "geaendert": "Angaben geändert", "maengelruege": "Mängelrüge versandt",
+                 "stellungnahme": "Stellungnahme des Trägers", "behoben": "Mangel behoben",
+                 "eskalation-rez": "REZ eingeschaltet", "eskalation-183": "Qualitätsprüfung §183 SGB III eingeleitet"}

@@ -14,13 +14,14 @@ from peewee import (
 )
 
 from ..db import BaseModel
-from ..models import Agreement, Customer, Participation, Team, User, now
+from ..models import Agreement, Customer, Measure, Participation, Team, User, now
 
 class IssuedDocument(BaseModel):
     """One issued document, stored unchanged (archive, RULES.md §9).
 
     ``number`` counts the versions per (document, scope, subject): ``scope`` is
-    "teilnahme:<id>" for a case's documents and "-" for documents without a
+    "teilnahme:<id>" for a case's documents, "massnahme:<id>" for a measure's
+    (the MB's letters to the Träger, ``measure`` set) and "-" for documents without a
     case (e.g. Fachaufsicht lists, told apart by ``subject``). The unique index
     on these never-NULL columns always applies, so two archives at the same
     moment cannot both get the same number.
@@ -34,6 +35,7 @@ class IssuedDocument(BaseModel):
     customer = ForeignKeyField(Customer, null=True, backref="issued_documents", on_delete="CASCADE")
     agreement = ForeignKeyField(Agreement, null=True, backref="issued_documents", on_delete="SET NULL")
     team = ForeignKeyField(Team, null=True, backref="issued_documents", on_delete="SET NULL")
+    measure = ForeignKeyField(Measure, null=True, backref="issued_documents", on_delete="CASCADE")
     subject = CharField(default="")
     scope = CharField(default="-")
     author = ForeignKeyField(User, backref="issued_documents")

@@ -26,7 +26,8 @@ from .render import DEFAULT_FORMS_DIR, DocumentError, preflight, registry, rende
 from .render import validate_docx_template
 
 MIME = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "pdf": "application/pdf", "zip": "application/zip"}
+        "pdf": "application/pdf", "zip": "application/zip",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 FORMAT_LABELS = {"docx": "Word (DOCX)", "pdf": "PDF"}
 AGREEMENT_DOCUMENT = "eingliederungsvereinbarung"
 SUPERVISION_DOCUMENT = "fachaufsicht-liste"
@@ -140,14 +141,19 @@ def render(spec, fmt, context):
 ARCHIVE_ATTEMPTS = 5
 
 
-def archive(spec, fmt, data, label, user, file_parts, participation=None, agreement=None, team=None, subject=""):
+def archive(spec, fmt, data, label, user, file_parts, participation=None, agreement=None, team=None, subject="",
+            measure=None):
     """Store the issued bytes as the next version; returns the IssuedDocument.
+
+    A case's document has ``participation``; a measure's (the MB's letters to the
+    Träger) ``measure`` and no participation: its scope is "massnahme:<id>".
 
     The number is MAX + 1 within (document, scope, subject); when another
     archive took it at the same moment the unique index refuses and the next
     number is tried (inside a savepoint, so a surrounding transaction survives).
     """
-    scope = f"teilnahme:{participation.id}" if participation else "-"
+    scope = (f"teilnahme:{participation.id}" if participation
+             else f"massnahme:{measure.id}" if measure is not None else "-")
     for attempt in range(ARCHIVE_ATTEMPTS):
         try:
             with database.atomic():
@@ -158,7 +164,7 @@ def archive(spec, fmt, data, label, user, file_parts, participation=None, agreem
                 doc = IssuedDocument.create(
                     document=spec.name, title=spec.title, format=fmt, participation=participation,
                     customer=participation.customer_id if participation else None, agreement=agreement,
-                    team=team, subject=subject, scope=scope, author=user, template_version=label,
+                    team=team, measure=measure, subject=subject, scope=scope, author=user, template_version=label,
                     file_name=safe_file_name(*file_parts, f"v{number}", ext=fmt), mime_type=MIME[fmt],
                     size=len(data), sha256=sha256(data), content=data, number=number)
                 audit.log("create", "issued-document", doc.id,

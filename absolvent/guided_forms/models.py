@@ -7,7 +7,7 @@ migrated schema equals these models.
 from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from ..db import BaseModel
-from ..models import Customer, FollowUp, Participation, User, now
+from ..models import Customer, FollowUp, Measure, Participation, User, now
 
 
 class FormDefinitionVersion(BaseModel):
@@ -21,11 +21,14 @@ class FormDefinitionVersion(BaseModel):
 
 
 class FormRun(BaseModel):
-    """One filling-in of a guided form for a case: a draft until submitted."""
+    """One filling-in of a guided form for a case (customer and participation) or for a
+    measure (the MB's forms: ``measure`` set, and no customer for the anonymous survey):
+    a draft until submitted."""
 
     definition = ForeignKeyField(FormDefinitionVersion, backref="runs")
     form_id = CharField(index=True)
-    customer = ForeignKeyField(Customer, backref="form_runs", on_delete="CASCADE")
+    customer = ForeignKeyField(Customer, null=True, backref="form_runs", on_delete="CASCADE")
+    measure = ForeignKeyField(Measure, null=True, backref="form_runs", on_delete="CASCADE")
     participation = ForeignKeyField(Participation, null=True, backref="form_runs", on_delete="CASCADE")
     followup = ForeignKeyField(FollowUp, null=True, backref="form_runs", on_delete="SET NULL")
     user = ForeignKeyField(User, backref="form_runs")
@@ -50,7 +53,8 @@ class FormSnapshot(BaseModel):
     form_id = CharField(index=True)
     title = CharField()
     definition = ForeignKeyField(FormDefinitionVersion, backref="snapshots")
-    customer = ForeignKeyField(Customer, backref="form_snapshots", on_delete="CASCADE")
+    customer = ForeignKeyField(Customer, null=True, backref="form_snapshots", on_delete="CASCADE")
+    measure = ForeignKeyField(Measure, null=True, backref="form_snapshots", on_delete="CASCADE")
     participation = ForeignKeyField(Participation, null=True, backref="form_snapshots", on_delete="CASCADE")
     followup = ForeignKeyField(FollowUp, null=True, backref="form_snapshots", on_delete="SET NULL")
     answers = TextField()
