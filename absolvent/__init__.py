@@ -17,7 +17,7 @@ VIEW_MODULES = (
     "auth", "home",
     "caseload.customers", "caseload.participations", "caseload.followups", "caseload.worklist",
     "caseload.agreements", "caseload.rulebook",
-    "measures.measures", "measures.providers",
+    "measures.measures", "measures.providers", "measures.workspace",
     "guided_forms.views", "supervision.views", "supervision.controlling_views", "supervision.monitoring_views",
     "documents.views", "admin.views", "audit_views",
 )
@@ -28,6 +28,7 @@ NAVIGATION = (
     ("worklist.index", "Wiedervorlagen", CASE_ROLES),
     ("customers.index", "Kunden", CASE_ROLES),
     ("participations.index", "Teilnahmen", CASE_ROLES),
+    ("workspace.index", "Meine Maßnahmen", ("MB",)),
     ("measures.index", "Maßnahmen", None),
     ("providers.index", "Träger", None),
     ("guided_forms.drafts", "Entwürfe", CASE_ROLES),

@@ -3,10 +3,10 @@ import datetime
 
 from flask import Blueprint, redirect, url_for
 from flask_login import current_user, login_required
-from peewee import JOIN, fn
 
 from . import access
 from .caseload import queries
+from .measures import queries as measure_queries
 from .formats import first_of_next_month
 from .vocabulary import CASE_ROLES, SUPERVISORS
 from .models import Customer, FollowUp, Measure, Participation, User
@@ -34,11 +34,8 @@ def index():
                                  due.where(FollowUp.due < today).count())
     if user.has_role("MB"):
         sections["tasks"] = queries.measure_followups(user, "14", today=today).limit(10)
-    if user.has_role("MB"):
-        sections["measures"] = (Measure.select(Measure, fn.COUNT(Participation.id).alias("n"))
-                                .join(Participation, join_type=JOIN.LEFT_OUTER)
-                                .where(Measure.mb == user.id, Measure.end >= today)
-                                .group_by(Measure).order_by(Measure.start))
+        measures = list(measure_queries.own_measures(user, "aktuell", today).where(Measure.end >= today))
+        sections["measures"] = (measures, measure_queries.occupancies(measures, today))
     if user.has_role(*SUPERVISORS):
         first = first_of_next_month(today)
         last = first_of_next_month(first) - datetime.timedelta(days=1)

@@ -7,6 +7,7 @@ from flask_login import current_user
 from .. import access, audit
 from ..auth import roles_required
 from ..formats import month_label, parse_month
+from ..measures import queries as measure_queries
 from ..models import Customer, Participation, Team
 from ..web import db_int, redirect_to, render, wants_fragment
 from . import monitoring
@@ -104,11 +105,17 @@ def team_dashboard():
     if team:
         data = {"paps": monitoring.pap_step_counts(team.id, today),
                 "long": monitoring.long_without_contact(team.id, today),
-                "review": monitoring.review_status([team.id], month)[team.id]}
+                "review": monitoring.review_status([team.id], month)[team.id],
+                "occupancy_reports": _occupancy_reports(today)}
         audit.log("read", "team-dashboard", team.id, f"{len(data['long'])} lange Maßnahmen ohne Kontakt")
     return render("supervision/dashboard_team.html", "team_dashboard", team=team, today=today,
                   review_month=month, errors=_team_error(team), controlling_url=_controlling_url(),
                   teams=monitoring.teams() if current_user.has_role("BL") else [], **data)
+
+
+def _occupancy_reports(today):
+    """The MBs' reports that places stay empty (measures have no team: every TL and the BL see them)."""
+    return list(measure_queries.occupancy_reports(since=today - datetime.timedelta(days=90)).limit(20))
 
 
 @bp.get("/dashboard/bereich")
@@ -121,4 +128,4 @@ def area_dashboard():
                   review_month=month, steps=monitoring.team_step_counts(today),
                   reviews=monitoring.review_status([t.id for t in teams], month),
                   long=monitoring.long_without_contact_counts(today), unchecked=monitoring.unchecked_reviews(),
-                  controlling_url=_controlling_url())
+                  controlling_url=_controlling_url(), occupancy_reports=_occupancy_reports(today))

@@ -1,0 +1,100 @@
+"""Meine Maßnahmen: the MB's measures with occupancy and open duties, and one
+measure's workspace (duties closable singly or several at once, occupancy report to
+TL/BL, the tools of the Maßnahmebetreuung). Only the measure's MB works here."""
+import datetime
+
+from flask import Blueprint, current_app, request, url_for
+from flask_login import current_user, login_required
+
+from .. import access, audit
+from ..auth import roles_required
+from ..web import after_post, render
+from . import queries
+from . import workspace_operations as operations
+
+bp = Blueprint("workspace", __name__, url_prefix="/meine-massnahmen")
+PAGE = "measures/workspace_measure.html"
+
+# the tools of the Maßnahmebetreuung: (endpoint, label, measure types or None for all)
+TOOLS = (
+    ("first_day.index", "Teilnehmerliste 1. Maßnahmetag", None),
+    ("office_hours.index", "Sprechstunden beim Träger", None),
+    ("surveys.index", "Teilnehmerbefragung", None),
+    ("defects.index", "Mängel und Mängelrügen", None),
+    ("provider_reports.index", "Berichte des Trägers", None),
+    ("bae.index", "Vormerkliste BaE", ("BAE",)),
+)
+
+
+def tools(measure):
+    """[(label, url)] of the tools that apply to ``measure`` and exist in this installation."""
+    views = current_app.view_functions
+    return [(label, url_for(endpoint, measure_id=measure.id)) for endpoint, label, types in TOOLS
+            if endpoint in views and (types is None or measure.type_code in types)]
+
+
+@bp.get("/")
+@login_required
+@roles_required("MB")
+def index():
+    state = request.args.get("zeitraum", "aktuell")
+    state = state if state in queries.MEASURE_STATES else "aktuell"
+    today = datetime.date.today()
+    measures = list(queries.own_measures(current_user, state, today))
+    return render("measures/workspace.html", "measure_table", push_url=True, measures=measures, state=state,
+                  states=queries.MEASURE_STATES, occupancy=queries.occupancies(measures, today),
+                  duty_counts=queries.open_duty_counts(measures, today), today=today)
+
+
+def measure_context(measure, errors=None, values=None, notice=""):
+    today = datetime.date.today()
+    occupancy = queries.occupancies([measure], today)[measure.id]
+    return {"measure": measure, "occupancy": occupancy, "duties": queries.duties(measure),
+            "closed": queries.duties(measure, "closed")[:20], "participants": queries.participants(measure),
+            "reports": list(queries.occupancy_reports(measure).limit(10)), "tools": tools(measure),
+            "agh": measure.type_code == "AGH" and "agh.assignment" in current_app.view_functions,
+            "today": today, "errors": errors or {}, "values": values or {}, "notice": notice,
+            "chosen": values.getlist("followup") if hasattr(values, "getlist") else []}
+
+
+@bp.get("/<int:measure_id>")
+@login_required
+def measure(measure_id):
+    m = queries.get_own_measure(measure_id, current_user)
+    audit.log("read", "measure-workspace", m.id)
+    return render(PAGE, **measure_context(m))
+
+
+@bp.post("/<int:measure_id>/aufgaben/erledigen")
+@login_required
+def close(measure_id):
+    m = queries.get_own_measure(measure_id, current_user)
+    closed, errors = operations.close_duties(m, request.form, current_user._get_current_object())
+    if errors:
+        return render(PAGE, "duties_panel", status=422,
+                      **measure_context(m, errors=errors, values=request.form))
+    notice = (f"{len(closed)} Aufgaben erledigt." if len(closed) > 1 else f"Erledigt: {closed[0].title}")
+    return after_post(url_for("workspace.measure", measure_id=m.id) + "#aufgaben", PAGE, "duties_panel",
+                      **measure_context(m, notice=notice))
+
+
+@bp.post("/<int:measure_id>/aufgaben/<int:followup_id>/wieder-offen")
+@login_required
+def reopen(measure_id, followup_id):
+    m = queries.get_own_measure(measure_id, current_user)
+    f = operations.reopen_duty(m, followup_id, current_user._get_current_object())
+    access.require(f is not None)
+    return after_post(url_for("workspace.measure", measure_id=m.id) + "#aufgaben", PAGE, "duties_panel",
+                      **measure_context(m, notice=f"Wieder offen: {f.title}"))
+
+
+@bp.post("/<int:measure_id>/belegung-melden")
+@login_required
+def report(measure_id):
+    m = queries.get_own_measure(measure_id, current_user)
+    occupancy = queries.occupancies([m])[m.id]
+    saved, errors = operations.report_occupancy(m, occupancy, request.form, current_user._get_current_object())
+    if errors:
+        return render(PAGE, "occupancy_panel", status=422, **measure_context(m, errors=errors, values=request.form))
+    return after_post(url_for("workspace.measure", measure_id=m.id) + "#belegung", PAGE, "occupancy_panel",
+                      **measure_context(m, notice="Die Meldung an Teamleitung und Bereichsleitung ist gespeichert."))

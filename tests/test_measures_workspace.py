@@ -1,0 +1,238 @@
+"""Meine Maßnahmen: occupancy, the MB's duties (closable singly or several at once),
+the occupancy report to TL/BL, the start page and worklist of an MB, access."""
+import datetime
+from datetime import date as D
+
+import pytest
+
+from absolvent.caseload import planning
+from absolvent.measures.models import OccupancyReport
+from absolvent.measures.queries import Occupancy, occupancies
+from absolvent.models import AuditLog, FollowUp, PlanEvent
+
+TODAY = datetime.date.today()
+
+
+def group_measure(world, make, type_code="MAT", start=None, end=None, n=10, capacity=12, mb=None):
+    """A group measure of ``n`` participants (10 or more get the MB's measure steps)."""
+    start = start or TODAY + datetime.timedelta(days=60)
+    end = end or start + datetime.timedelta(days=150)
+    m = make.measure(type_code, start=start, end=end, mb=mb or world["mb1"], capacity=capacity)
+    for _ in range(n):
+        planning.replan_new(make.participation(make.customer(world["t1"], world["pap1"]), m))
+    return m
+
+
+def measure_steps(m):
+    return {f.step_id: f for f in FollowUp.select().where(FollowUp.measure == m.id)}
+
+
+# ------------------------------------------------------------------ occupancy
+
+def occ(**kw):
+    values = dict(capacity=12, active=0, booked=0, left=0, started=True, ended=False, starts_soon=True)
+    values.update(kw)
+    return Occupancy(**values)
+
+
+def test_occupancy_counts_who_is_in_or_booked():
+    o = occ(active=8, booked=1, left=1)
+    assert (o.occupied, o.vacancies, o.share) == (9, 3, 75)  # 9 of 12 = 75 %
+    assert o.critical and "3 von 12 Plätzen frei (75 % belegt)" in o.warning and "TL/BL" in o.warning
+
+
+def test_occupancy_warning_levels():
+    assert occ(active=10).warning == "2 von 12 Plätzen frei (83 % belegt)." and not occ(active=10).critical
+    assert occ(active=12).warning == ""  # full
+    # far from the start a low booking is a hint, not yet a warning
+    early = occ(booked=3, started=False, starts_soon=False)
+    assert early.warning and not early.critical
+    assert occ(active=0, left=5, ended=True).warning == ""  # an ended measure needs no report
+    assert occ(active=0, left=5, ended=True).occupied == 5  # who took part
+    assert occ(capacity=0, active=3).warning == "" and occ(capacity=0).share is None
+
+
+def test_occupancies_from_the_database(world, make):
+    m = make.measure("MAT", start=TODAY - datetime.timedelta(days=30), end=TODAY + datetime.timedelta(days=90),
+                     mb=world["mb1"], capacity=10)
+    c = lambda: make.customer(world["t1"])  # noqa: E731
+    for _ in range(4):
+        make.participation(c(), m)  # in the measure
+    make.participation(c(), m, entry=TODAY + datetime.timedelta(days=3))  # booked, enters later
+    make.participation(c(), m, exit=TODAY - datetime.timedelta(days=2), exit_kind="abbruch")  # left early
+    make.participation(c(), m, exit=TODAY, exit_kind="regulaer")  # leaves today: still in
+    o = occupancies([m], TODAY)[m.id]
+    assert (o.active, o.booked, o.left) == (5, 1, 1)
+    assert (o.occupied, o.vacancies, o.share, o.critical) == (6, 4, 60, True)
+
+
+# ------------------------------------------------------------------ before start: dated MB steps
+
+def test_before_start_steps_have_dates(world, make):
+    mat = group_measure(world, make, "MAT", start=D(2027, 3, 1), end=D(2027, 8, 31))
+    steps = measure_steps(mat)
+    # 4 weeks before 01.03.2027 = 01.02.2027; Einschaltung Dritter 2 weeks before = 15.02.2027
+    for step_id in ("mb-vor-information", "mb-konzept", "mb-informationsblatt-f21"):
+        assert steps[step_id].due == D(2027, 2, 1), step_id
+    assert steps["mb-einschaltung-dritter"].due == D(2027, 2, 15)
+    assert "mb-flyer-fbw" not in steps
+    fbw = group_measure(world, make, "FBW", start=D(2027, 3, 1), end=D(2027, 8, 31))
+    steps = measure_steps(fbw)
+    assert steps["mb-flyer-fbw"].due == D(2027, 2, 1)
+    assert "mb-einschaltung-dritter" not in steps and "mb-informationsblatt-f21" not in steps
+
+
+# ------------------------------------------------------------------ the list and the measure page
+
+def test_list_shows_only_own_measures(world, auth, make):
+    group_measure(world, make, capacity=20, start=TODAY + datetime.timedelta(days=20))
+    auth.login("mb1")
+    body = auth.get("/meine-massnahmen/").get_data(as_text=True)
+    assert "962/00001" in body and "962/00002" not in body  # world's m1 (mb1), not m2 (mb2)
+    assert "Warnung: Plätze bleiben frei" in body  # 10 of 20 places
+    fragment = auth.get("/meine-massnahmen/?zeitraum=alle", htmx=True)
+    text = fragment.get_data(as_text=True)
+    assert fragment.status_code == 200 and text.lstrip().startswith('<div id="measure-table">')
+    assert "<html" not in text
+
+
+@pytest.mark.parametrize("user, status", [("mb1", 200), ("mb2", 403), ("pap1", 403), ("tl1", 403),
+                                          ("bl", 403), ("admin", 403)])
+def test_measure_page_only_for_its_mb(world, auth, user, status):
+    auth.login(user)
+    assert auth.get(f"/meine-massnahmen/{world['m1'].id}").status_code == status
+    if user != "mb1":
+        assert auth.post(f"/meine-massnahmen/{world['m1'].id}/belegung-melden",
+                         {"report_text": "x"}).status_code == status
+    assert auth.get("/meine-massnahmen/999999").status_code in (403, 404)
+
+
+def test_list_is_for_mbs_only(world, auth):
+    auth.login("pap1")
+    assert auth.get("/meine-massnahmen/").status_code == 403
+
+
+def test_measure_page_shows_occupancy_duties_participants(world, auth, make):
+    m = group_measure(world, make, capacity=15)
+    auth.login("mb1")
+    body = auth.get(f"/meine-massnahmen/{m.id}").get_data(as_text=True)
+    assert "5 von 15 Plätzen frei (67 % belegt)" in body
+    assert "MB: Vermittlungskräfte über die Maßnahme informieren" in body
+    assert "Teilnehmende (10)" in body and "Pap1" in body  # the pAp of each participant
+    assert AuditLog.select().where(AuditLog.entity == "measure-workspace", AuditLog.entity_id == str(m.id)).exists()
+
+
+# ------------------------------------------------------------------ closing duties
+
+def test_close_one_duty_as_fragment(world, auth, make):
+    m = group_measure(world, make)
+    info = measure_steps(m)["mb-vor-information"]
+    auth.login("mb1")
+    r = auth.post(f"/meine-massnahmen/{m.id}/aufgaben/erledigen", {"only": info.id, "outcome": "per Mail"}, htmx=True)
+    text = r.get_data(as_text=True)
+    assert r.status_code == 200 and text.lstrip().startswith('<section id="aufgaben"')
+    assert "Erledigt: MB: Vermittlungskräfte über die Maßnahme informieren" in text
+    f = FollowUp.get_by_id(info.id)
+    assert f.status == "done" and f.outcome == "per Mail" and f.done_by_id == world["mb1"].id
+    assert PlanEvent.select().where(PlanEvent.measure == m.id,
+                                    PlanEvent.summary == info.title).exists()
+    others = [f for f in measure_steps(m).values() if f.id != info.id]
+    assert all(f.status == "open" for f in others)
+
+
+def test_row_button_closes_only_its_row_even_with_ticked_boxes(world, auth, make):
+    m = group_measure(world, make)
+    steps = measure_steps(m)
+    a, b = steps["mb-vor-information"], steps["mb-konzept"]
+    auth.login("mb1")
+    auth.post(f"/meine-massnahmen/{m.id}/aufgaben/erledigen", {"followup": [a.id, b.id], "only": b.id})
+    assert FollowUp.get_by_id(b.id).status == "done" and FollowUp.get_by_id(a.id).status == "open"
+
+
+def test_close_several_at_once_as_full_page(world, auth, make):
+    m = group_measure(world, make)
+    steps = measure_steps(m)
+    chosen = [steps["mb-vor-information"].id, steps["mb-konzept"].id, steps["mb-einschaltung-dritter"].id]
+    auth.login("mb1")
+    r = auth.post(f"/meine-massnahmen/{m.id}/aufgaben/erledigen", {"followup": chosen, "outcome": "erledigt"})
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"/meine-massnahmen/{m.id}#aufgaben")
+    assert {FollowUp.get_by_id(i).status for i in chosen} == {"done"}
+
+
+def test_foreign_or_closed_duty_closes_nothing(world, auth, make):
+    m = group_measure(world, make)
+    other = group_measure(world, make, mb=world["mb2"])
+    mine = measure_steps(m)["mb-vor-information"]
+    foreign = measure_steps(other)["mb-vor-information"]
+    auth.login("mb1")
+    r = auth.post(f"/meine-massnahmen/{m.id}/aufgaben/erledigen", {"followup": [mine.id, foreign.id]}, htmx=True)
+    assert r.status_code == 422 and "gehört nicht zu dieser Maßnahme" in r.get_data(as_text=True)
+    assert FollowUp.get_by_id(mine.id).status == "open" and FollowUp.get_by_id(foreign.id).status == "open"
+    # the pAp's case step of a participant is no MB duty
+    pap_step = FollowUp.get(FollowUp.participation.is_null(False), FollowUp.role == "pAp")
+    r = auth.post(f"/meine-massnahmen/{m.id}/aufgaben/erledigen", {"followup": [pap_step.id]})
+    assert r.status_code == 422 and FollowUp.get_by_id(pap_step.id).status == "open"
+
+
+@pytest.mark.parametrize("data, message", [({}, "Bitte mindestens eine Aufgabe auswählen."),
+                                           ({"followup": "abc"}, "Unbekannte Auswahl."),
+                                           ({"followup": "9" * 30}, "Unbekannte Auswahl."),
+                                           ({"followup": "1", "outcome": "x" * 2001}, "höchstens 2000 Zeichen")])
+def test_close_refuses_bad_input(world, auth, make, data, message):
+    m = group_measure(world, make)
+    auth.login("mb1")
+    r = auth.post(f"/meine-massnahmen/{m.id}/aufgaben/erledigen", data, htmx=True)
+    assert r.status_code == 422 and message in r.get_data(as_text=True)
+
+
+def test_case_mb_steps_are_duties_of_the_measure(world, auth, make):
+    """AGH: the MB's Maßnahmezuweisung is a step on each participation, listed with the measure's duties."""
+    m = make.measure("AGH", start=TODAY + datetime.timedelta(days=30), end=TODAY + datetime.timedelta(days=200),
+                     mb=world["mb1"])
+    p = make.participation(make.customer(world["t1"], world["pap1"]), m)
+    planning.replan_new(p)
+    step = FollowUp.get(FollowUp.participation == p.id, FollowUp.step_id == "agh-vor-mb")
+    auth.login("mb1")
+    body = auth.get(f"/meine-massnahmen/{m.id}").get_data(as_text=True)
+    assert step.title in body
+    auth.post(f"/meine-massnahmen/{m.id}/aufgaben/erledigen", {"only": step.id})
+    assert FollowUp.get_by_id(step.id).status == "done"
+    r = auth.post(f"/meine-massnahmen/{m.id}/aufgaben/{step.id}/wieder-offen", htmx=True)
+    assert r.status_code == 200 and "Wieder offen" in r.get_data(as_text=True)
+    assert FollowUp.get_by_id(step.id).status == "open"
+    assert auth.post(f"/meine-massnahmen/{m.id}/aufgaben/{step.id}/wieder-offen").status_code == 403  # not closed
+
+
+# ------------------------------------------------------------------ occupancy report to TL/BL
+
+def test_occupancy_report_reaches_tl_and_bl(world, auth, make):
+    m = group_measure(world, make, capacity=16)
+    auth.login("mb1")
+    r = auth.post(f"/meine-massnahmen/{m.id}/belegung-melden", {"report_text": ""}, htmx=True)
+    assert r.status_code == 422 and "Bitte eine Begründung und die geplanten Schritte angeben." in r.get_data(
+        as_text=True)
+    r = auth.post(f"/meine-massnahmen/{m.id}/belegung-melden",
+                  {"report_text": "Infoveranstaltung am 12. mit den pAp geplant"}, htmx=True)
+    assert r.status_code == 200 and "Meldung an Teamleitung und Bereichsleitung ist gespeichert" in r.get_data(
+        as_text=True)
+    report = OccupancyReport.get(OccupancyReport.measure == m.id)
+    assert (report.capacity, report.occupied) == (16, 10)
+    auth.logout()
+    for user, url in (("tl1", "/dashboard/team"), ("bl", "/dashboard/bereich")):
+        auth.login(user)
+        body = auth.get(url).get_data(as_text=True)
+        assert "Infoveranstaltung am 12. mit den pAp geplant" in body and "10 von 16" in body, user
+        auth.logout()
+
+
+# ------------------------------------------------------------------ start page and worklist
+
+def test_mb_start_page_and_worklist_link_duties_to_the_workspace(world, auth, make):
+    m = group_measure(world, make, start=TODAY + datetime.timedelta(days=20))
+    info = measure_steps(m)["mb-vor-information"]  # due 4 weeks before the start: overdue
+    auth.login("mb1")
+    home = auth.get("/start").get_data(as_text=True)
+    assert f'/meine-massnahmen/{m.id}#aufgabe-{info.id}' in home and "überfällig" in home
+    assert "Meine Maßnahmen" in home
+    worklist = auth.get("/wiedervorlagen/").get_data(as_text=True)
+    assert f'/meine-massnahmen/{m.id}#aufgabe-{info.id}' in worklist
