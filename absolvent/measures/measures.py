@@ -92,5 +92,6 @@ def detail(measure_id):
         audit.log("read", "measure-participants", measure.id)
     return render("measures/measure_detail.html", measure=measure, participations=visible, total=total,
                   active=active, can_edit=access.can_edit_measure(current_user, measure),
+                  is_mb=access.is_mb_of_measure(current_user, measure),
                   duration_days=(measure.end - measure.start).days + 1,
                   last_exit=base.select(fn.MAX(Participation.exit)).scalar())
