@@ -40,7 +40,7 @@ from absolvent.rules import list_rulebooks
 ROOT = Path(__file__).resolve().parent.parent
 FORMS = ROOT / "forms"
 BUNDLED = ["auswertungsgespraech", "checkliste-am", "eingliederungsvereinbarung", "foerder-check", "kontakt",
-           "massnahmeabbruch", "vermittlungsvorschlag"]
+           "massnahmeabbruch", "sprechstunde", "teilnehmerbefragung", "vermittlungsvorschlag"]
 
 
 def facts(**roots):
@@ -631,7 +631,7 @@ def test_check_field_name_colliding_with_a_fact(tmp_path):
     ("foo == 1", "unbekannter Name „foo“ (erlaubt: Fakten wie measure.type_code, Felder dieses Formulars, "
                  "Funktionen add_days, add_months, days_between, len)"),
     ("measure.typ == 'AGH'", "unbekannter Fakt „measure.typ“ (bekannt: type_code, measure_number, title, "
-                             "provider_name, start, end)"),
+                             "provider_name, start, end, capacity)"),
     ("today.year", "„today“ hat keine Unterschlüssel"),
     ("x.y", "„x“ ist ein Feld und hat keine Unterschlüssel"),
     ("measure.type_code ==", "Ausdruck ungültig: Syntaxfehler: der Ausdruck ist unvollständig."),
@@ -687,7 +687,7 @@ def test_check_completes_effects_and_produces(tmp_path):
     assert run_check(path) == [
         f"{path}: completes[1]: kein mitgeliefertes Regelwerk hat den Schritt „gibt-es-nicht“",
         f"{path}: effects[1]: unbekannte Wirkung „fax“ (erlaubt: note, agreement, contact, placement_proposal, exit, "
-        "replan)",
+        "replan, office_hour, survey)",
         f"{path}: effects[2]: die Wirkung „exit“ braucht die Felder exit_date, dropout_reason, important_reason, "
         "unemployed",
         f"{path}: produces: Dokument „nirgends“ gibt es nicht (kein Ordner forms/nirgends mit definition.toml)",
@@ -730,8 +730,10 @@ def test_completes_names_exactly_the_rulebook_steps_that_open_the_form():
             if step.form:
                 opened.setdefault(step.form, set()).add(step.id)
     for defn in list_forms(FORMS):
-        assert set(defn.completes) == opened.get(defn.id, set()), defn.id
-    assert {"sprechstunde", "teilnehmerbefragung"} == set(opened) - set(BUNDLED)   # MB forms, not built here
+        # one survey answer never closes its round (many answers belong to it): it completes nothing
+        expected = set() if "survey" in defn.effects else opened.get(defn.id, set())
+        assert set(defn.completes) == expected, defn.id
+    assert set(opened) <= set(BUNDLED)
 
 
 def test_effect_field_contracts():
