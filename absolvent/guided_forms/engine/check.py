@@ -13,7 +13,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .definition import CONTEXT_FACTS, FACTS, SAMPLE_FACTS, Field, FormDefinition, default_forms_dir, display_path, parse_form
+from .definition import (
+    CONTEXT_FACTS,
+    FACTS,
+    SAMPLE_FACTS,
+    Field,
+    FormDefinition,
+    default_forms_dir,
+    display_path,
+    parse_form,
+)
 from .expressions import FUNCTIONS, ExpressionError, evaluate, is_iso_date, names_in, truthy
 from .schema import EFFECTS
 
