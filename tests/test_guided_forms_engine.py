@@ -17,8 +17,10 @@ from absolvent.guided_forms.engine import (
     SAMPLE_FACTS,
     ExpressionError,
     FormError,
+    bind_options,
     check_form,
     computed_values,
+    display_value,
     document_context,
     evaluate,
     initial_answers,
@@ -778,3 +780,52 @@ def test_cli_check_unknown_path(tmp_path, make):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Fehler: ") and result.stdout == ""
     assert "Traceback" not in result.output
+
+
+# ---------------------------------------------------------------- measure forms: context and options_from
+
+def test_check_context_and_its_facts_and_effects(tmp_path):
+    path = one_field(tmp_path, extra='show_if = "customer.age > 18"',
+                     head_extra='context = "measure"\neffects = ["note"]\n')
+    assert run_check(path) == [
+        f"{path}: steps[0].fields[0].show_if: „customer“ gibt es in einem Formular mit context = \"measure\" nicht "
+        "(dort: measure, roster, rulebook, step, user, jobcenter, today)",
+        f"{path}: effects[0]: die Wirkung „note“ braucht context = \"case\"",
+    ]
+    path = one_field(tmp_path, extra='show_if = "len(roster) > 0"', head_extra='effects = ["survey"]\n')
+    assert run_check(path) == [
+        f"{path}: steps[0].fields[0].show_if: „roster“ gibt es in einem Formular mit context = \"case\" nicht "
+        "(dort: customer, participation, measure, rulebook, step, previous_agreement, user, jobcenter, today)",
+        f"{path}: effects[0]: die Wirkung „survey“ braucht context = \"measure\"",
+    ]
+    path = one_field(tmp_path, head_extra='context = "verein"\n')
+    assert run_check(path) == [f"{path}: context: unbekannter Kontext „verein“ (erlaubt: case, measure)"]
+
+
+def test_check_options_from(tmp_path):
+    path = one_field(tmp_path, type="choice", extra='options_from = "roster"\n  options = [["a", "A"]]',
+                     head_extra='context = "measure"\n')
+    assert run_check(path) == [f"{path}: steps[0].fields[0]: entweder options oder options_from angeben"]
+    path = one_field(tmp_path, type="choice", extra='options_from = "measure.title"', head_extra='context = "measure"\n')
+    assert run_check(path) == [f"{path}: steps[0].fields[0].options_from: muss eine Liste von [Wert, Bezeichnung] "
+                               "ergeben"]
+    path = one_field(tmp_path, type="text", extra='options_from = "roster"', head_extra='context = "measure"\n')
+    assert run_check(path) == [f"{path}: steps[0].fields[0].options_from: passt nicht zum Feldtyp „text“"]
+
+
+def test_options_from_are_bound_to_the_facts():
+    defn = bundled("sprechstunde")
+    facts = {**SAMPLE_FACTS, "roster": [["7", "Albrecht, Erika"], ["8", "Berger, Jan"], "kaputt", ["", "leer"]]}
+    bound = bind_options(defn, facts)
+    column = bound.field("participant_findings").columns[0]
+    assert column.options == (("7", "Albrecht, Erika"), ("8", "Berger, Jan"))
+    assert defn.field("participant_findings").columns[0].options == ()  # the definition itself is unchanged
+    kontakt = bundled("kontakt")
+    assert bind_options(kontakt, facts) is kontakt  # nothing to bind
+    raw = {"participant_findings-0-participant": ["9"], "participant_findings-0-finding": ["x"],
+           "participant_findings-0-inform_pap": ["ja"]}
+    _, errors = parse_step(bound, "teilnehmende", raw, {}, facts)
+    assert errors == {"participant_findings-0-participant": "Unbekannter Wert für Teilnehmer/in: „9“."}
+    values, errors = parse_step(bound, "teilnehmende", {**raw, "participant_findings-0-participant": ["8"]}, {}, facts)
+    assert errors == {} and values["participant_findings"] == [{"participant": "8", "finding": "x", "inform_pap": True}]
+    assert "Berger, Jan" in display_value(column, "8")

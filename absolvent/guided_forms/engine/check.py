@@ -102,7 +102,7 @@ class _FormChecker:
         except ExpressionError as exc:
             self.error(key, f"Ausdruck ungültig: {exc}")
             return
-        problems = [p for p in (self.name_problem(n, scope, position) for n in sorted(names)) if p]
+        problems = list(dict.fromkeys(p for p in (self.name_problem(n, scope, position) for n in sorted(names)) if p))
         for problem in problems:
             self.error(key, problem)
         if problems:
