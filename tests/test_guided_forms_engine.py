@@ -806,7 +806,8 @@ def test_check_options_from(tmp_path):
     path = one_field(tmp_path, type="choice", extra='options_from = "roster"\n  options = [["a", "A"]]',
                      head_extra='context = "measure"\n')
     assert run_check(path) == [f"{path}: steps[0].fields[0]: entweder options oder options_from angeben"]
-    path = one_field(tmp_path, type="choice", extra='options_from = "measure.title"', head_extra='context = "measure"\n')
+    path = one_field(tmp_path, type="choice", extra='options_from = "measure.title"',
+                     head_extra='context = "measure"\n')
     assert run_check(path) == [f"{path}: steps[0].fields[0].options_from: muss eine Liste von [Wert, Bezeichnung] "
                                "ergeben"]
     path = one_field(tmp_path, type="text", extra='options_from = "roster"', head_extra='context = "measure"\n')
