@@ -21,7 +21,7 @@ from ..jobcenter import active_rulebook, agreement_term
 from ..models import Agreement, FollowUp, Note, Participation, PlacementProposal, now
 from . import engine
 from .models import FormDefinitionVersion, FormRun, FormSnapshot
-from .queries import case_facts, run_definition
+from .queries import case_facts, run_facts, run_definition
 
 AFTERCARE_PHASES = ("ende", "nach", "abbruch")
 
@@ -38,7 +38,7 @@ def _json(value):
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def _pin(defn):
+def pin(defn):
     row = FormDefinitionVersion.get_or_none(FormDefinitionVersion.sha256 == defn.sha256)
     return row or FormDefinitionVersion.create(form_id=defn.id, version=defn.version, sha256=defn.sha256,
                                                source=defn.source_text)
@@ -54,26 +54,28 @@ def start_run(defn, p, user, followup=None):
         if existing is not None:
             return existing
         facts = case_facts(p, followup, user)
-        answers, prefilled = engine.initial_answers(defn, facts)
+        answers, prefilled = engine.initial_answers(engine.bind_options(defn, facts), facts)
         first = engine.visible_steps(defn, answers, facts)[0]
-        run = FormRun.create(definition=_pin(defn), form_id=defn.id, customer=p.customer_id, participation=p.id,
+        run = FormRun.create(definition=pin(defn), form_id=defn.id, customer=p.customer_id, participation=p.id,
                              followup=followup, user=user, current_step=first.id, answers=_json(answers),
                              prefilled=_json(sorted(prefilled)))
         audit.log("create", "form-run", run.id, f"{defn.id} Teilnahme {p.id}")
     return run
 
 
-def run_state(run, p, user):
-    """(definition, facts, answers, raw, prefilled) of a run as stored."""
-    followup = FollowUp.get_or_none(FollowUp.id == run.followup_id) if run.followup_id else None
-    return (run_definition(run), case_facts(p, followup, user), json.loads(run.answers), json.loads(run.raw),
+def run_state(run, subject, user):
+    """(definition, facts, answers, raw, prefilled) of a run as stored; ``subject`` is the
+    case's participation or (a measure form) the measure. The definition's ``options_from``
+    choices are bound to the facts."""
+    facts = run_facts(run, subject, user)
+    return (engine.bind_options(run_definition(run), facts), facts, json.loads(run.answers), json.loads(run.raw),
             set(json.loads(run.prefilled)))
 
 
-def save_step(run, p, step_id, form, user):
+def save_step(run, subject, step_id, form, user):
     """Store the typed input of one step in the draft: clean values as answers, bad
     input as raw text (nothing typed is lost). Returns (errors, definition, facts)."""
-    defn, facts, answers, raw, prefilled = run_state(run, p, user)
+    defn, facts, answers, raw, prefilled = run_state(run, subject, user)
     step = defn.step(step_id)
     submitted = {k: v for k, v in form.lists() if k not in ("csrf_token", "aktion", "zurueck_zu")}
     values, errors = engine.parse_step(defn, step_id, submitted, answers, facts)
@@ -217,13 +219,10 @@ def _document(defn, p, answers, facts, user, snapshot, subject, agreement=None):
                              participation=p, agreement=agreement, subject=f"Formular {snapshot.id}")
 
 
-def submit(run, p, user):
-    """Submit a draft in one transaction; returns the FormSnapshot.
-
-    Raises SubmitRefused (answers incomplete: errors per step) or DocumentError
-    (the document could not be rendered); nothing is written then.
-    """
-    defn, facts, answers, raw, _ = run_state(run, p, user)
+def checked(run, subject, user):
+    """The answers of a draft ready to submit: (definition, facts, effective answers, canonical
+    JSON); raises SubmitRefused with the problems per step (the case path and the measure path)."""
+    defn, facts, answers, raw, _ = run_state(run, subject, user)
     problems = engine.validate_all(defn, answers, facts)
     for key in raw:  # input kept as typed that is still invalid: back to the step that asks for it
         name = key.split("-")[0]
@@ -237,6 +236,30 @@ def submit(run, p, user):
     effective = engine.effective_answers(defn, answers, facts)
     canonical = _json({"form": defn.id, "version": defn.version, "definition_sha256": defn.sha256,
                        "answers": effective, "review": engine.review_sections(defn, effective, facts)})
+    return defn, facts, effective, canonical
+
+
+def create_snapshot(run, defn, canonical, user, **subject):
+    """The immutable snapshot row (``subject``: customer and participation, or measure)."""
+    return FormSnapshot.create(run=run.id, form_id=defn.id, title=defn.title, definition=run.definition_id,
+                               answers=canonical, sha256=hashlib.sha256(canonical.encode()).hexdigest(),
+                               submitted_by=user, **subject)
+
+
+def finish(run, snapshot, derived):
+    """Store what the submit created on the snapshot and mark the run submitted (in the transaction)."""
+    FormSnapshot.update(derived=_json(derived)).where(FormSnapshot.id == snapshot.id).execute()
+    FormRun.update(status="submitted", submitted_at=now(), updated_at=now()).where(FormRun.id == run.id).execute()
+    audit.log("create", "form-snapshot", snapshot.id, f"{snapshot.form_id} sha256={snapshot.sha256}")
+
+
+def submit(run, p, user):
+    """Submit a draft of a case form in one transaction; returns the FormSnapshot.
+
+    Raises SubmitRefused (answers incomplete: errors per step) or DocumentError
+    (the document could not be rendered); nothing is written then.
+    """
+    defn, facts, effective, canonical = checked(run, p, user)
     contact = "contact" in defn.effects
     with database.atomic():
         if contact:  # only a qualified contact fulfils a contact step (seed 001 §5): the one it opened,
@@ -247,10 +270,8 @@ def submit(run, p, user):
         else:
             followup = _target_followup(run, defn, p)
         subject = _note_subject(defn, followup)
-        snapshot = FormSnapshot.create(run=run.id, form_id=defn.id, title=defn.title, definition=run.definition_id,
-                                       customer=p.customer_id, participation=p.id, followup=followup,
-                                       answers=canonical, sha256=hashlib.sha256(canonical.encode()).hexdigest(),
-                                       submitted_by=user)
+        snapshot = create_snapshot(run, defn, canonical, user, customer=p.customer_id, participation=p.id,
+                                   followup=followup)
         if followup is not None:  # closed first: a re-plan below must not re-date the step it answers
             planning.mark_done(FollowUp.get_by_id(followup.id), user, outcome=f"{defn.title} abgeschickt",
                                reason=f"Wiedervorlage durch Formular erledigt: {defn.title}")
@@ -283,7 +304,5 @@ def submit(run, p, user):
             derived["followups"] = _follow_ups(case, defn, effective, user)
         if defn.produces:
             derived["document"] = _document(defn, case, effective, facts, user, snapshot, subject, agreement).id
-        FormSnapshot.update(derived=_json(derived)).where(FormSnapshot.id == snapshot.id).execute()
-        FormRun.update(status="submitted", submitted_at=now(), updated_at=now()).where(FormRun.id == run.id).execute()
-        audit.log("create", "form-snapshot", snapshot.id, f"{defn.id} sha256={snapshot.sha256}")
+        finish(run, snapshot, derived)
     return FormSnapshot.get_by_id(snapshot.id)

@@ -1,8 +1,9 @@
 """Guided forms in the browser: start from a case or a follow-up, one step per URL,
 autosave with inline validation, review, submit; drafts and submitted snapshots.
 
-Every route checks that the user may see the case; a run belongs to the user
-who started it.
+A run is for a case (a participation) or – the MB's forms, ``context = "measure"`` –
+for a measure; both share every route after the start. Every route checks that the
+user may see the case, or is the measure's MB; a run belongs to the user who started it.
 """
 import json
 
@@ -13,9 +14,10 @@ from .. import access, audit
 from ..caseload import queries as caseload
 from ..documents.render import DocumentError
 from ..formats import de_date, parse_date
+from ..measures import queries as measures
 from ..models import FollowUp
 from ..web import db_int, redirect_to, render, wants_fragment
-from . import engine, operations, queries
+from . import engine, measure_operations, operations, queries
 
 bp = Blueprint("guided_forms", __name__)
 PAGE = "guided_forms/run.html"
@@ -41,9 +43,19 @@ def _inputs(defn, step, answers, raw):
     return values
 
 
+def _origin(subject):
+    """(URL, label) of the page a run or snapshot belongs to: the participation or the measure."""
+    if queries.is_measure_subject(subject):
+        return (url_for("measures.detail", measure_id=subject.id),
+                f"{subject.type_code} {subject.measure_number} · {subject.title}")
+    return (url_for("participations.detail", participation_id=subject.id),
+            f"{subject.customer.full_name} · {subject.measure.type_code} {subject.measure.measure_number}")
+
+
 def _run_page(run, p, step_id=None, errors=None, status=200, push=None, review=False, problems=None):
     user = current_user._get_current_object()
     defn, facts, answers, raw, prefilled = operations.run_state(run, p, user)
+    origin_url, origin_label = _origin(p)
     steps = engine.visible_steps(defn, answers, facts)
     step = None if review else next((s for s in steps if s.id == step_id), steps[0])
     if step is not None and errors is None and any(k.split("-")[0] in {f.name for f in step.fields} for k in raw):
@@ -56,7 +68,7 @@ def _run_page(run, p, step_id=None, errors=None, status=200, push=None, review=F
                    checklists={f.name: [(item, item) for item in queries.checklist_items(defn, f, answers, facts)]
                                for f in (step.fields if step else ()) if f.type == "checklist"},
                    review=engine.review(defn, answers, facts) if review else [],
-                   back_to=request.values.get("zurueck_zu"))
+                   back_to=request.values.get("zurueck_zu"), origin_url=origin_url, origin_label=origin_label)
     return render(PAGE, "form_run", status=status, push_url=push, **context)
 
 
@@ -69,6 +81,8 @@ def _step_url(run, step_id):
 def start(participation_id, form_id):
     p = caseload.get_visible_participation(participation_id, current_user)
     defn = queries.definition(form_id)
+    if defn.context != "case":
+        abort(404)  # a measure form is started from its measure
     followup = None
     if request.form.get("followup"):
         followup_id = request.form.get("followup", type=db_int)
@@ -77,6 +91,25 @@ def start(participation_id, form_id):
             abort(404)  # a step is closed by its own form only
     access.require(_may_fill(p, defn, followup))
     run = operations.start_run(defn, p, current_user._get_current_object(), followup)
+    return redirect_to(_step_url(run, run.current_step))
+
+
+@bp.post("/massnahmen/<int:measure_id>/formulare/<form_id>")
+@login_required
+def start_measure(measure_id, form_id):
+    """Start (or resume) a measure form: only the measure's MB; optionally from one of the
+    measure's follow-ups that this form answers (field ``followup``)."""
+    measure = measures.get_own_measure(measure_id, current_user)
+    defn = queries.definition(form_id)
+    if defn.context != "measure":
+        abort(404)
+    followup = None
+    if request.form.get("followup"):
+        followup_id = request.form.get("followup", type=db_int)
+        followup = FollowUp.get_or_none(FollowUp.id == followup_id) if followup_id is not None else None
+        if followup is None or followup.measure_id != measure.id or followup.form != defn.id:
+            abort(404)
+    run = measure_operations.start_run(defn, measure, current_user._get_current_object(), followup)
     return redirect_to(_step_url(run, run.current_step))
 
 
@@ -166,8 +199,9 @@ def review(run_id):
 @login_required
 def submit(run_id):
     run, p = queries.get_own_run(run_id, current_user)
+    submitting = measure_operations if queries.is_measure_run(run) else operations
     try:
-        snapshot = operations.submit(run, p, current_user._get_current_object())
+        snapshot = submitting.submit(run, p, current_user._get_current_object())
     except operations.SubmitRefused as refused:
         return _run_page(run, p, review=True, status=422, problems=refused.errors)
     except DocumentError as exc:
@@ -175,8 +209,12 @@ def submit(run_id):
     derived = json.loads(snapshot.derived)
     parts = [text for key, text in (("note", "Vermerk angelegt"), ("agreement", "Vereinbarung gespeichert"),
                                     ("placement_proposal", "Vermittlungsvorschlag gespeichert"),
-                                    ("document", "Dokument archiviert")) if key in derived]
-    parts += ["Wiedervorlage erledigt"] if snapshot.followup_id else []
+                                    ("document", "Dokument archiviert"),
+                                    ("office_hour", "Sprechstunde gespeichert")) if key in derived]
+    parts += [f"{len(derived['notes'])} Vermerk(e) bei Teilnehmenden"] if derived.get("notes") else []
+    parts += [f"{len(derived['followups'])} Wiedervorlage(n) für pAp"] if derived.get("followups") else []
+    parts += ["anonym gespeichert"] if derived.get("survey") else []
+    parts += ["Wiedervorlage erledigt"] if snapshot.followup_id and not derived.get("survey") else []
     flash(f"{snapshot.title} abgeschickt" + (": " + ", ".join(parts) if parts else "") + ".", "success")
     return redirect_to(url_for("guided_forms.snapshot", snapshot_id=snapshot.id))
 
@@ -187,7 +225,7 @@ def discard(run_id):
     run, p = queries.get_own_run(run_id, current_user)
     operations.discard(run, current_user._get_current_object())
     flash("Der Entwurf wurde verworfen.", "info")
-    return redirect_to(url_for("participations.detail", participation_id=p.id))
+    return redirect_to(_origin(p)[0])
 
 
 @bp.get("/formulare/ergebnisse/<int:snapshot_id>")
@@ -195,4 +233,6 @@ def discard(run_id):
 def snapshot(snapshot_id):
     snap, p = queries.get_visible_snapshot(snapshot_id, current_user)
     audit.log("read", "form-snapshot", snap.id)
-    return render("guided_forms/snapshot.html", snapshot=snap, p=p, **queries.snapshot_view(snap, p))
+    origin_url, origin_label = _origin(p)
+    return render("guided_forms/snapshot.html", snapshot=snap, p=p, origin_url=origin_url, origin_label=origin_label,
+                  measure_form=queries.is_measure_subject(p), **queries.snapshot_view(snap, p))

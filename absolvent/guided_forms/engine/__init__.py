@@ -18,6 +18,7 @@ Typical use by the web/database layer::
 
 from .check import DOCUMENT_EXTRA_ROOTS, EFFECT_FIELDS, STANDARD_DOCUMENT_ROOTS, check_form
 from .definition import (
+    CONTEXT_FACTS,
     FACTS,
     SAMPLE_FACTS,
     CrossRule,
@@ -33,6 +34,7 @@ from .definition import (
 )
 from .expressions import SAFE_FUNCTIONS, ExpressionError, evaluate, names_in
 from .runtime import (
+    bind_options,
     computed_values,
     display_value,
     document_context,
@@ -43,11 +45,13 @@ from .runtime import (
     visible_fields,
     visible_steps,
 )
-from .schema import COLUMN_TYPES, EFFECTS, FIELD_TYPES
+from .schema import COLUMN_TYPES, CONTEXTS, EFFECTS, FIELD_TYPES
 from .validation import parse_step, step_raw, validate_all, validate_field
 
 __all__ = [
+    "CONTEXT_FACTS",
     "COLUMN_TYPES",
+    "CONTEXTS",
     "DOCUMENT_EXTRA_ROOTS",
     "EFFECTS",
     "EFFECT_FIELDS",
@@ -62,6 +66,7 @@ __all__ = [
     "FormDefinition",
     "FormError",
     "Step",
+    "bind_options",
     "check_form",
     "computed_values",
     "default_forms_dir",

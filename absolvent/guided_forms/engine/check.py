@@ -13,7 +13,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .definition import FACTS, SAMPLE_FACTS, Field, FormDefinition, default_forms_dir, display_path, parse_form
+from .definition import (
+    CONTEXT_FACTS,
+    FACTS,
+    SAMPLE_FACTS,
+    Field,
+    FormDefinition,
+    default_forms_dir,
+    display_path,
+    parse_form,
+)
 from .expressions import FUNCTIONS, ExpressionError, evaluate, is_iso_date, names_in, truthy
 from .schema import EFFECTS
 
@@ -30,7 +39,12 @@ EFFECT_FIELDS = {
     "contact": ("contact_date", "channel", "qualified"),
     "placement_proposal": ("proposal_date", "employer", "job_title", "job_kind", "sv_pflichtig", "remarks"),
     "exit": ("exit_date", "dropout_reason", "important_reason", "unemployed"),
+    # the Sprechstunde: participant_findings is a list with the columns participant, finding, inform_pap
+    "office_hour": ("held_on", "attendance", "findings", "participant_findings"),
 }
+# effects that need a measure (the MB's forms); every other effect needs a case
+MEASURE_EFFECTS = ("office_hour", "survey")
+OFFICE_HOUR_COLUMNS = ("participant", "finding", "inform_pap")
 
 
 def _sample(field: Field):
@@ -58,6 +72,9 @@ class _FormChecker:
 
     def name_problem(self, name: str, scope: str, position: int) -> str | None:
         root, *rest = name.split(".")
+        if root in FACTS and root not in CONTEXT_FACTS[self.defn.context]:
+            return (f"„{root}“ gibt es in einem Formular mit context = \"{self.defn.context}\" nicht "
+                    f"(dort: {', '.join(CONTEXT_FACTS[self.defn.context])})")
         if root in FACTS:
             keys = FACTS[root]
             if rest and not keys:
@@ -85,7 +102,7 @@ class _FormChecker:
         except ExpressionError as exc:
             self.error(key, f"Ausdruck ungültig: {exc}")
             return
-        problems = [p for p in (self.name_problem(n, scope, position) for n in sorted(names)) if p]
+        problems = list(dict.fromkeys(p for p in (self.name_problem(n, scope, position) for n in sorted(names)) if p))
         for problem in problems:
             self.error(key, problem)
         if problems:
@@ -101,6 +118,11 @@ class _FormChecker:
                 return
             if result == "list" and value is not None and not isinstance(value, list | tuple):
                 self.error(key, "muss eine Liste von Texten ergeben")
+                return
+            if result == "options" and value is not None and not (
+                    isinstance(value, list | tuple)
+                    and all(isinstance(v, list | tuple) and len(v) == 2 for v in value)):
+                self.error(key, "muss eine Liste von [Wert, Bezeichnung] ergeben")
                 return
 
     def never_shown(self, expr: str | None) -> bool:
@@ -126,6 +148,8 @@ class _FormChecker:
             self.expression(f"{key}.default", field.default, "earlier", position)
         if field.items_from:
             self.expression(f"{key}.items_from", field.items_from, result="list")
+        if field.options_from:
+            self.expression(f"{key}.options_from", field.options_from, "facts", result="options")
         if field.type == "date":
             for name in ("min", "max"):
                 if getattr(field, name):
@@ -153,7 +177,9 @@ class _FormChecker:
             self.expression(f"document.{path}", expr)
         self.completes(step_ids)
         self.effects()
-        if defn.produces:
+        if defn.produces and defn.context != "case":
+            self.error("produces", "ein Dokument gibt es nur für Formulare eines Falls (context = \"case\")")
+        elif defn.produces:
             self.document(forms_dir)
         return self.errors
 
@@ -174,9 +200,18 @@ class _FormChecker:
             if effect not in EFFECTS:
                 self.error(f"effects[{i}]", f"unbekannte Wirkung „{effect}“ (erlaubt: {', '.join(EFFECTS)})")
                 continue
+            needs = "measure" if effect in MEASURE_EFFECTS else "case"
+            if needs != self.defn.context:
+                self.error(f"effects[{i}]", f"die Wirkung „{effect}“ braucht context = \"{needs}\"")
+                continue
             missing = [name for name in EFFECT_FIELDS.get(effect, ()) if name not in self.order]
             if missing:
                 self.error(f"effects[{i}]", f"die Wirkung „{effect}“ braucht die Felder {', '.join(missing)}")
+            elif effect == "office_hour":
+                columns = {c.name for c in self.defn.field("participant_findings").columns}
+                if not set(OFFICE_HOUR_COLUMNS) <= columns:
+                    self.error(f"effects[{i}]", "die Wirkung „office_hour“ braucht in participant_findings die "
+                                                f"Spalten {', '.join(OFFICE_HOUR_COLUMNS)}")
 
     def document(self, forms_dir: Path) -> None:
         name = self.defn.produces

@@ -25,8 +25,8 @@ FACTS: dict[str, tuple[str, ...]] = {
     # exit_kind: "regulaer" | "abbruch" | None; duration_months (int): RULES.md §3 measure
     # duration entry..planned_end; duration_days: both days included
     "participation": ("entry", "planned_end", "exit", "exit_kind", "duration_months", "duration_days"),
-    # type_code: MAT, MAG, AVGS, AGH, FBW, FBW-ABS, BAE, BVB, EQ, 16E, 16I
-    "measure": ("type_code", "measure_number", "title", "provider_name", "start", "end"),
+    # type_code: MAT, MAG, AVGS, AGH, FBW, FBW-ABS, BAE, BVB, EQ, 16E, 16I; capacity: places (int)
+    "measure": ("type_code", "measure_number", "title", "provider_name", "start", "end", "capacity"),
     # agreement_term: "EV" | "KP" in force today; agreement_term_name its German name;
     # kp_from: the first day the rulebook says Kooperationsplan (ISO; None: always EV)
     "rulebook": ("id", "agreement_term", "agreement_term_name", "kp_from", "bundesland"),
@@ -38,8 +38,17 @@ FACTS: dict[str, tuple[str, ...]] = {
     "user": ("name",),
     "jobcenter": ("name",),
     "today": (),
+    # measure forms only: the measure's participations as [[value, label], …] (value: the
+    # participation's id as text) – the options of a choice with options_from = "roster"
+    "roster": (),
 }
 
+# The facts a form of each ``context`` sees: a case form the case, a measure form (the MB's
+# Sprechstunde, the anonymous survey) the measure and its participants, never one customer.
+CONTEXT_FACTS: dict[str, tuple[str, ...]] = {
+    "case": tuple(root for root in FACTS if root != "roster"),
+    "measure": ("measure", "roster", "rulebook", "step", "user", "jobcenter", "today"),
+}
 # A complete example of the facts (used by the static check's trial run and in tests).
 SAMPLE_FACTS: dict = {
     "customer": {"customer_number": "254D123456", "salutation": "Frau", "first_name": "Jürgen-Zoë",
@@ -48,7 +57,8 @@ SAMPLE_FACTS: dict = {
                       "duration_months": 12, "duration_days": 365},
     "measure": {"type_code": "FBW-ABS", "measure_number": "962/123/2026",
                 "title": "Umschulung Kauffrau/-mann für Büromanagement",
-                "provider_name": "Bildungswerk Harz & Heide gGmbH", "start": "2026-02-01", "end": "2027-01-31"},
+                "provider_name": "Bildungswerk Harz & Heide gGmbH", "start": "2026-02-01", "end": "2027-01-31",
+                "capacity": 14},
     "rulebook": {"id": "goslar-2016", "agreement_term": "KP", "agreement_term_name": "Kooperationsplan",
                  "kp_from": "2023-07-01",
                  "bundesland": "NI"},
@@ -63,6 +73,7 @@ SAMPLE_FACTS: dict = {
     "user": {"name": "Petra Schäfer"},
     "jobcenter": {"name": "Jobcenter Landkreis Goslar"},
     "today": "2026-12-01",
+    "roster": [["101", "Müller-Lüdenscheidt, Jürgen-Zoë (254D123456)"], ["102", "Öztürk, Ayşe (254D654321)"]],
 }
 
 class FormError(Exception):
@@ -94,6 +105,7 @@ class Field:
     options: tuple[tuple[str, str], ...] = ()
     items: tuple[str, ...] = ()
     items_from: str | None = None
+    options_from: str | None = None  # choice: an expression over facts giving [[value, label], …]
     prefill: str | None = None
     default: str | None = None
     compute: str | None = None
@@ -142,6 +154,7 @@ class FormDefinition:
     rules: tuple[CrossRule, ...]
     document: dict
     description: str = ""
+    context: str = "case"  # "case" (a participation) or "measure" (the MB's forms)
 
     @property
     def fields(self) -> tuple[Field, ...]:
@@ -182,7 +195,8 @@ def _build_field(raw: dict) -> Field:
         min=raw.get("min"), max=raw.get("max"), min_message=raw.get("min_message"),
         max_message=raw.get("max_message"), integer=raw.get("integer", False),
         options=tuple((value, label) for value, label in raw.get("options", [])),
-        items=tuple(raw.get("items", [])), items_from=raw.get("items_from"), prefill=raw.get("prefill"),
+        items=tuple(raw.get("items", [])), items_from=raw.get("items_from"),
+        options_from=raw.get("options_from"), prefill=raw.get("prefill"),
         default=raw.get("default"), compute=raw.get("compute"),
         columns=tuple(_build_field(column) for column in raw.get("columns", [])),
         min_rows=raw.get("min_rows"), max_rows=raw.get("max_rows", MAX_ROWS if kind == "list" else None),
@@ -214,6 +228,7 @@ def parse_form(text: str, source: str, folder_name: str | None = None) -> tuple[
         steps=steps,
         rules=tuple(CrossRule(r["assert"], r["field"], r["message"], r.get("when")) for r in data.get("rules", [])),
         document=dict(data.get("document", {})), description=data.get("description", ""),
+        context=data.get("context", "case"),
     ), []
 
 

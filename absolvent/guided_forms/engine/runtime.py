@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from absolvent.formats import de_date
 
@@ -74,6 +74,41 @@ def checklist_items(field: Field, env: Mapping) -> tuple[str, ...]:
     if not isinstance(value, list | tuple):
         return ()
     return tuple(item for item in value if isinstance(item, str) and item.strip())
+
+
+def _options_of(field: Field, env: Mapping) -> tuple[tuple[str, str], ...]:
+    """The [value, label] pairs ``options_from`` yields (anything else in the result is skipped)."""
+    value = evaluate(field.options_from, env)
+    if not isinstance(value, list | tuple):
+        return ()
+    pairs = {}
+    for item in value:
+        if isinstance(item, list | tuple) and len(item) == 2 and all(isinstance(v, str) and v.strip() for v in item):
+            pairs.setdefault(item[0], item[1])
+    return tuple(pairs.items())
+
+
+def _bind_field(field: Field, env: Mapping) -> Field:
+    if field.options_from:
+        return replace(field, options=_options_of(field, env))
+    if field.columns and any(column.options_from for column in field.columns):
+        return replace(field, columns=tuple(_bind_field(column, env) for column in field.columns))
+    return field
+
+
+def bind_options(defn: FormDefinition, facts: Mapping | None) -> FormDefinition:
+    """Return ``defn`` with the options of every ``options_from`` choice (also list columns) taken
+    from ``facts`` (e.g. a measure's participants); ``defn`` itself when it has none.
+
+    Call it once per run before the other functions: an unbound choice has no options, so
+    every value of it is refused as unknown. A value no longer among the options (a
+    participation moved to another measure, a tampered id) is refused like any unknown choice.
+    """
+    if not any(f.options_from or any(c.options_from for c in f.columns) for f in defn.fields):
+        return defn
+    env = fact_names(facts)
+    steps = tuple(replace(step, fields=tuple(_bind_field(f, env) for f in step.fields)) for step in defn.steps)
+    return replace(defn, steps=steps)
 
 
 def clean_value(field: Field, value, items: tuple[str, ...] | None = None):

@@ -12,12 +12,14 @@ import tomllib
 
 FIELD_TYPES = ("text", "textarea", "date", "number", "choice", "multichoice", "yesno", "checklist", "list")
 COLUMN_TYPES = ("text", "textarea", "date", "number", "choice", "yesno")
-EFFECTS = ("note", "agreement", "contact", "placement_proposal", "exit", "replan")
+EFFECTS = ("note", "agreement", "contact", "placement_proposal", "exit", "replan", "office_hour", "survey")
+# what a form is filled for: a customer's case (participation) or a measure (the MB's forms)
+CONTEXTS = ("case", "measure")
 DEFAULT_MAX_LENGTH = {"text": 255, "textarea": 5000}
 MAX_ROWS = 200
 
 TOP_KEYS = {"id", "title", "version", "description", "completes", "produces", "note_subject", "effects",
-            "steps", "rules", "document"}
+            "steps", "rules", "document", "context"}
 STEP_KEYS = {"id", "title", "show_if", "help", "fields"}
 COMMON_FIELD_KEYS = {"name", "label", "type", "required", "required_if", "required_message", "show_if", "help",
                      "prefill", "default", "compute"}
@@ -25,15 +27,15 @@ TYPE_KEYS = {
     "text": {"max_length"}, "textarea": {"max_length"},
     "date": {"min", "max", "min_message", "max_message"},
     "number": {"min", "max", "min_message", "max_message", "integer"},
-    "choice": {"options"}, "multichoice": {"options"}, "yesno": set(),
+    "choice": {"options", "options_from"}, "multichoice": {"options"}, "yesno": set(),
     "checklist": {"items", "items_from"}, "list": {"columns", "min_rows", "max_rows"},
 }
 ALL_TYPE_KEYS = set().union(*TYPE_KEYS.values())
 COLUMN_KEYS = {"name", "label", "type", "required", "required_message", "help", "max_length", "min", "max",
-               "min_message", "max_message", "integer", "options"}
+               "min_message", "max_message", "integer", "options", "options_from"}
 RULE_KEYS = {"assert", "when", "field", "message"}
 # expression keys of a field (min/max are expressions only for dates)
-FIELD_EXPRESSIONS = ("show_if", "required_if", "prefill", "default", "compute", "items_from")
+FIELD_EXPRESSIONS = ("show_if", "required_if", "prefill", "default", "compute", "items_from", "options_from")
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 PATH_RE = re.compile(r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*$")
@@ -142,7 +144,10 @@ class _Checker:
             self.error(f"{key}.compute", "ein berechnetes Feld hat kein required, required_if, prefill oder default")
         if raw.get("required") is True and "required_if" in raw:
             self.error(f"{key}.required_if", "entweder required oder required_if angeben")
-        if kind in ("choice", "multichoice"):
+        if kind == "choice" and "options_from" in raw:
+            if "options" in raw:
+                self.error(key, "entweder options oder options_from angeben")
+        elif kind in ("choice", "multichoice"):
             self.options(raw.get("options"), f"{key}.options")
         if kind == "checklist":
             if ("items" in raw) == ("items_from" in raw):
@@ -237,6 +242,8 @@ def check(data: dict, file: str, folder_name: str | None = None) -> list[str]:
     elif folder_name is not None and form_id is not None and form_id != folder_name:
         c.error("id", f"muss dem Ordnernamen „{folder_name}“ entsprechen")
     c.texts_of(data, ("title", "note_subject", "produces", "description"), "")
+    if "context" in data and data["context"] not in CONTEXTS:
+        c.error("context", f"unbekannter Kontext „{data['context']}“ (erlaubt: {', '.join(CONTEXTS)})")
     if "version" in data and not (_is_text(data["version"]) or isinstance(data["version"], int | float)):
         c.error("version", "muss ein Text sein, z. B. \"2026.1\"")
     for name in ("completes", "effects"):
