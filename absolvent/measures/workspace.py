@@ -15,6 +15,9 @@ from . import workspace_operations as operations
 bp = Blueprint("workspace", __name__, url_prefix="/meine-massnahmen")
 PAGE = "measures/workspace_measure.html"
 
+# the MB's guided forms a duty opens: form id -> button label
+MEASURE_FORMS = {"sprechstunde": "Sprechstunde erfassen", "teilnehmerbefragung": "Antworten erfassen"}
+
 # the tools of the Maßnahmebetreuung: (endpoint, label, measure types or None for all)
 TOOLS = (
     ("first_day.index", "Teilnehmerliste 1. Maßnahmetag", None),
@@ -53,7 +56,7 @@ def measure_context(measure, errors=None, values=None, notice=""):
             "closed": queries.duties(measure, "closed")[:20], "participants": queries.participants(measure),
             "reports": list(queries.occupancy_reports(measure).limit(10)), "tools": tools(measure),
             "agh": measure.type_code == "AGH" and "agh.assignment" in current_app.view_functions,
-            "today": today, "errors": errors or {}, "values": values or {}, "notice": notice,
+            "measure_forms": MEASURE_FORMS, "today": today, "errors": errors or {}, "values": values or {}, "notice": notice,
             "chosen": values.getlist("followup") if hasattr(values, "getlist") else []}
 
 
