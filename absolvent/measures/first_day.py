@@ -45,7 +45,8 @@ def confirm_all(measure_id):
         return redirect_to(url_for("first_day.index", measure_id=measure.id))
     rows = ops.rows_of(measure)
     return render(PAGE, "first_day_list", status=422,
-                  **_context(measure, rows, row_errors=errors, values=request.form, form_error=message))
+                  **_context(measure, rows, row_errors=errors, form_error=message,
+                               values={r.participation.id: request.form for r in rows}))
 
 
 @bp.post("/massnahmen/<int:measure_id>/erster-tag/<int:participation_id>")

@@ -10,6 +10,8 @@ The AGH Maßnahmezuweisung lives in ``agh_operations``.
 import datetime
 from dataclasses import dataclass, field
 
+from peewee import JOIN
+
 from .. import audit
 from ..caseload import planning
 from ..db import database
@@ -48,7 +50,7 @@ def rows_of(measure):
     participants first (entry on or before the measure's start), then later entries, by name."""
     participations = list(
         Participation.select(Participation, Customer, User).join(Customer)
-        .join(User, on=(Customer.pap == User.id), join_type="LEFT OUTER")
+        .join(User, JOIN.LEFT_OUTER)
         .where(Participation.measure == measure.id)
         .order_by(Participation.entry, Customer.last_name, Customer.first_name, Participation.id))
     confirmations = {c.participation_id: c for c in StartConfirmation.select().where(
