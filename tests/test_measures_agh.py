@@ -134,7 +134,8 @@ def test_outcome_einstellung_goes_to_the_pap_and_closes_agh_vor_mb(agh, auth):
     assert f.role == "pAp" and f.title == (f"AGH-Einstellung: Beginn {begin:%d.%m.%Y}, Dauer bis {A_END:%d.%m.%Y} "
                                            f"(ca. {weeks} Wochen, 25 Std./Woche), Maßnahme-Nr. 962/AGH/0412")
     # recorded once; the assignment can no longer be changed
-    assert auth.post(url(p, "/ergebnis"), {"outcome": "ablehnung", "outcome_on": f"{TODAY:%d.%m.%Y}"}).status_code == 422
+    again = {"outcome": "ablehnung", "outcome_on": f"{TODAY:%d.%m.%Y}"}
+    assert auth.post(url(p, "/ergebnis"), again).status_code == 422
     assert auth.post(url(p), form(hours_per_week="10")).status_code == 422
     auth.logout()
     auth.login("pap1")

@@ -41,7 +41,7 @@ def followups(p):
 def test_due_date_is_three_working_days(app):
     with app.app_context(), database.connection_context():
         assert ops.due_date(datetime.date(2026, 12, 4)) == datetime.date(2026, 12, 9)  # Fri → Wed
-        assert ops.due_date(datetime.date(2026, 4, 1)) == datetime.date(2026, 4, 8)  # Thu 2, (Good Fri, Easter Mon), Tue 7, Wed 8
+        assert ops.due_date(datetime.date(2026, 4, 1)) == datetime.date(2026, 4, 8)  # Good Fri, Easter Mon skipped
 
 
 def test_page_full_and_fragment_with_audit(course, auth):
