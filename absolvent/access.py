@@ -152,6 +152,13 @@ def can_view_measure_work(user, measure):
     return is_mb_of_measure(user, measure) or user.has_role("TL", "BL")
 
 
+def can_view_agh_assignment(user, participation):
+    """An AGH Maßnahmezuweisung: the measure's MB writes it; the customer's pAp and TL
+    and the BL read it (the letter concerns the case, seed 000 1.2.1)."""
+    return is_mb_of_measure(user, participation.measure) or (
+        can_view_participation(user, participation) and user.has_role("pAp", "TL", "BL"))
+
+
 def require(allowed):
     """Abort with 403 unless ``allowed`` is truthy."""
     if not allowed:

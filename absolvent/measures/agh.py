@@ -17,7 +17,6 @@ from . import agh_operations as ops
 bp = Blueprint("agh", __name__)
 PAGE = "measures/agh_assignment.html"
 BLOCK = "agh_panel"
-READERS = ("pAp", "TL", "BL")  # besides the MB: the customer's pAp side and the BL (supervision)
 
 
 def _load(participation_id, write=False):
@@ -26,7 +25,7 @@ def _load(participation_id, write=False):
     if p.measure.type_code != "AGH":
         abort(404)
     is_mb = access.is_mb_of_measure(current_user, p.measure)
-    access.require(is_mb if write else is_mb or current_user.has_role(*READERS))
+    access.require(is_mb if write else access.can_view_agh_assignment(current_user, p))
     return p, is_mb
 
 

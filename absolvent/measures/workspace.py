@@ -56,7 +56,8 @@ def measure_context(measure, errors=None, values=None, notice=""):
             "closed": queries.duties(measure, "closed")[:20], "participants": queries.participants(measure),
             "reports": list(queries.occupancy_reports(measure).limit(10)), "tools": tools(measure),
             "agh": measure.type_code == "AGH" and "agh.assignment" in current_app.view_functions,
-            "measure_forms": MEASURE_FORMS, "today": today, "errors": errors or {}, "values": values or {}, "notice": notice,
+            "measure_forms": MEASURE_FORMS, "today": today, "errors": errors or {}, "values": values or {},
+            "notice": notice,
             "chosen": values.getlist("followup") if hasattr(values, "getlist") else []}
 
 
