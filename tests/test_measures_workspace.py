@@ -15,7 +15,7 @@ TODAY = datetime.date.today()
 
 def group_measure(world, make, type_code="MAT", start=None, end=None, n=10, capacity=12, mb=None):
     """A group measure of ``n`` participants (10 or more get the MB's measure steps)."""
-    start = start or TODAY + datetime.timedelta(days=60)
+    start = start or TODAY + datetime.timedelta(days=20)  # the before-start steps are due (4 weeks before)
     end = end or start + datetime.timedelta(days=150)
     m = make.measure(type_code, start=start, end=end, mb=mb or world["mb1"], capacity=capacity)
     for _ in range(n):
@@ -85,7 +85,7 @@ def test_before_start_steps_have_dates(world, make):
 # ------------------------------------------------------------------ the list and the measure page
 
 def test_list_shows_only_own_measures(world, auth, make):
-    group_measure(world, make, capacity=20, start=TODAY + datetime.timedelta(days=20))
+    group_measure(world, make, capacity=20)
     auth.login("mb1")
     body = auth.get("/meine-massnahmen/").get_data(as_text=True)
     assert "962/00001" in body and "962/00002" not in body  # world's m1 (mb1), not m2 (mb2)
@@ -185,9 +185,25 @@ def test_close_refuses_bad_input(world, auth, make, data, message):
     assert r.status_code == 422 and message in r.get_data(as_text=True)
 
 
+def test_page_lists_duties_due_within_30_days_unless_all_are_asked_for(world, auth, make):
+    m = group_measure(world, make, start=TODAY + datetime.timedelta(days=10), end=TODAY + datetime.timedelta(days=300))
+    steps = measure_steps(m)
+    soon, later = steps["mb-vor-information"], steps["mb-begleitung"]  # due at the end, in 300 days
+    auth.login("mb1")
+    page = auth.get(f"/meine-massnahmen/{m.id}").get_data(as_text=True)
+    assert f'id="aufgabe-{soon.id}"' in page and f'id="aufgabe-{later.id}"' not in page
+    assert "weitere später fällig" in page
+    r = auth.get(f"/meine-massnahmen/{m.id}?aufgaben=alle", htmx=True)
+    text = r.get_data(as_text=True)
+    assert text.lstrip().startswith('<section id="aufgaben"') and f'id="aufgabe-{later.id}"' in text
+    # closing from the full list keeps the full list
+    r = auth.post(f"/meine-massnahmen/{m.id}/aufgaben/erledigen", {"only": soon.id, "aufgaben": "alle"}, htmx=True)
+    assert f'id="aufgabe-{later.id}"' in r.get_data(as_text=True)
+
+
 def test_case_mb_steps_are_duties_of_the_measure(world, auth, make):
     """AGH: the MB's Maßnahmezuweisung is a step on each participation, listed with the measure's duties."""
-    m = make.measure("AGH", start=TODAY + datetime.timedelta(days=30), end=TODAY + datetime.timedelta(days=200),
+    m = make.measure("AGH", start=TODAY + datetime.timedelta(days=10), end=TODAY + datetime.timedelta(days=200),
                      mb=world["mb1"])
     p = make.participation(make.customer(world["t1"], world["pap1"]), m)
     planning.replan_new(p)

@@ -49,10 +49,17 @@ def index():
                   duty_counts=queries.open_duty_counts(measures, today), today=today)
 
 
-def measure_context(measure, errors=None, values=None, notice=""):
+DUTY_HORIZON_DAYS = 30  # the page lists duties due within this many days unless all are asked for
+
+
+def measure_context(measure, errors=None, values=None, notice="", all_duties=False):
     today = datetime.date.today()
     occupancy = queries.occupancies([measure], today)[measure.id]
-    return {"measure": measure, "occupancy": occupancy, "duties": queries.duties(measure),
+    duties = queries.duties(measure)
+    horizon = today + datetime.timedelta(days=DUTY_HORIZON_DAYS)
+    shown = duties if all_duties else [f for f in duties if f.due <= horizon]
+    return {"measure": measure, "occupancy": occupancy, "duties": shown, "later": len(duties) - len(shown),
+            "all_duties": all_duties, "horizon": horizon,
             "closed": queries.duties(measure, "closed")[:20], "participants": queries.participants(measure),
             "reports": list(queries.occupancy_reports(measure).limit(10)), "tools": tools(measure),
             "agh": measure.type_code == "AGH" and "agh.assignment" in current_app.view_functions,
@@ -66,7 +73,7 @@ def measure_context(measure, errors=None, values=None, notice=""):
 def measure(measure_id):
     m = queries.get_own_measure(measure_id, current_user)
     audit.log("read", "measure-workspace", m.id)
-    return render(PAGE, **measure_context(m))
+    return render(PAGE, "duties_panel", **measure_context(m, all_duties=request.args.get("aufgaben") == "alle"))
 
 
 @bp.post("/<int:measure_id>/aufgaben/erledigen")
@@ -74,12 +81,13 @@ def measure(measure_id):
 def close(measure_id):
     m = queries.get_own_measure(measure_id, current_user)
     closed, errors = operations.close_duties(m, request.form, current_user._get_current_object())
+    all_duties = request.form.get("aufgaben") == "alle"
     if errors:
         return render(PAGE, "duties_panel", status=422,
-                      **measure_context(m, errors=errors, values=request.form))
+                      **measure_context(m, errors=errors, values=request.form, all_duties=all_duties))
     notice = (f"{len(closed)} Aufgaben erledigt." if len(closed) > 1 else f"Erledigt: {closed[0].title}")
     return after_post(url_for("workspace.measure", measure_id=m.id) + "#aufgaben", PAGE, "duties_panel",
-                      **measure_context(m, notice=notice))
+                      **measure_context(m, notice=notice, all_duties=all_duties))
 
 
 @bp.post("/<int:measure_id>/aufgaben/<int:followup_id>/wieder-offen")
