@@ -174,9 +174,17 @@ def _prefix(id_prefix):
     return "".join(ch for ch in str(id_prefix) if ch.isascii() and (ch.isalnum() or ch == "-")) or "chart"
 
 
+def _fill(prefix, i):
+    """The fill of answer ``i`` (1–4): its colour when plain, else its pattern."""
+    colour, drawing, _ = SHADES[i - 1]
+    return f"url(#{prefix}-a{i})" if drawing else colour
+
+
 def _patterns(prefix):
     parts = []
     for i, (fill, drawing, _) in enumerate(SHADES, start=1):
+        if not drawing:
+            continue
         parts.append(f'<pattern id="{prefix}-a{i}" patternUnits="userSpaceOnUse" width="8" height="8">'
                      f'<rect width="8" height="8" fill="{fill}"/>{drawing}</pattern>')
     return "<defs>" + "".join(parts) + "</defs>"
@@ -202,7 +210,7 @@ def statements_chart(results, title="Zustimmung je Aussage", id_prefix="survey")
     body = [_patterns(prefix)]
     for i, (code, text) in enumerate(SCALE):
         x = 4 + i * 186
-        body.append(f'<rect x="{x}" y="4" width="18" height="14" fill="url(#{prefix}-a{i + 1})" stroke="#000000" '
+        body.append(f'<rect x="{x}" y="4" width="18" height="14" fill="{_fill(prefix, i + 1)}" stroke="#000000" '
                     f'stroke-width="0.6"/><text x="{x + 24}" y="15">{escape(code)} = {escape(text)}</text>')
     body.append(f'<text x="4" y="34" font-size="10" fill="#333333">Anteile ohne „keine Angabe“; rechts: Zahl '
                 f"der Antworten (n), Durchschnitt (Ø, 1 = beste) und Zustimmung (1 + 2).</text>")
@@ -221,7 +229,7 @@ def statements_chart(results, title="Zustimmung je Aussage", id_prefix="survey")
                 continue
             width = BAR_W * count / s["answered"]
             body.append(f'<rect x="{_num(x)}" y="{bar_y}" width="{_num(width)}" height="20" '
-                        f'fill="url(#{prefix}-a{i + 1})" stroke="#000000" stroke-width="0.6"/>')
+                        f'fill="{_fill(prefix, i + 1)}" stroke="#000000" stroke-width="0.6"/>')
             if width >= 40:
                 cx = x + width / 2
                 body.append(f'<rect x="{_num(cx - 17)}" y="{bar_y + 3}" width="34" height="14" rx="3" '
@@ -251,7 +259,7 @@ def grades_chart(results, title="Verteilung der Gesamtnoten", id_prefix="grades"
         h = (base - top) * n / peak
         if n:
             body.append(f'<rect x="{_num(cx - bar / 2)}" y="{_num(base - h)}" width="{bar}" height="{_num(h)}" '
-                        f'fill="url(#{prefix}-a2)" stroke="#000000" stroke-width="0.6"/>')
+                        f'fill="{_fill(prefix, 2)}" stroke="#000000" stroke-width="0.6"/>')
         body.append(f'<text x="{_num(cx)}" y="{_num(base - h - 5)}" text-anchor="middle" '
                     f'font-weight="bold">{n}</text>'
                     f'<text x="{_num(cx)}" y="{base + 16}" text-anchor="middle">Note {g}</text>'
