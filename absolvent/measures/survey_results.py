@@ -10,6 +10,7 @@ the page's CSP forbids them; presentation attributes are fine).
 """
 import base64
 import json
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 
 from markupsafe import Markup, escape
@@ -104,6 +105,12 @@ def _grades(answers):
                      for g, n in zip(GRADES, counts)]}
 
 
+def _alphabetical(text):
+    """Sort key as in a German index: case and accents ignored first (Ä with A), then the text."""
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in folded if not unicodedata.combining(ch)), text
+
+
 def evaluate(answers):
     """The results of a list of answer dicts, as plain values.
 
@@ -127,7 +134,7 @@ def evaluate(answers):
         statements=[_statement(key, label, answers) for key, label in SURVEY_QUESTIONS],
         grades=_grades(answers),
         sources=[{"code": code, "label": label, "count": sources.count(code)} for code, label in SOURCES],
-        comments=sorted((c for c in comments if c), key=lambda c: (c.casefold(), c)))
+        comments=sorted((c for c in comments if c), key=_alphabetical))
     return result
 
 
