@@ -243,9 +243,11 @@ def statements_chart(results, title="Zustimmung je Aussage", id_prefix="survey")
                             f'fill="#ffffff" stroke="#000000" stroke-width="0.4"/><text x="{_num(cx)}" '
                             f'y="{bar_y + 14}" font-size="10" text-anchor="middle">{percent} %</text>')
             x += width
-        body.append(f'<text x="{BAR_X + BAR_W + 10}" y="{bar_y + 14}" font-size="11">n = {s["answered"]} · '
-                    f'Ø {escape(s["mean_text"])} · {escape(s["agree_text"])} Zust.</text>')
-        summary.append(f'{s["label"]} {s["agree_text"]} Zustimmung, Durchschnitt {s["mean_text"]}')
+        figures = (f'n = {s["answered"]} · Ø {escape(s["mean_text"])} · {escape(s["agree_text"])} Zust.'
+                   if s["answered"] else "n = 0")
+        body.append(f'<text x="{BAR_X + BAR_W + 10}" y="{bar_y + 14}" font-size="11">{figures}</text>')
+        summary.append(f'{s["label"]} {s["agree_text"]} Zustimmung, Durchschnitt {s["mean_text"]}' if s["answered"]
+                       else f'{s["label"]} nur „keine Angabe“')
     height = LEGEND_H + len(results["statements"]) * ROW_H + 4
     label = f'{title} ({results["total"]} Antworten): ' + "; ".join(summary)
     return _svg(CHART_WIDTH, height, title, label, "".join(body))
