@@ -87,7 +87,7 @@ def _statement(key, label, answers):
     values = [str(a.get(key, "")).strip() for a in answers]
     counts = [values.count(code) for code, _ in SCALE]
     answered = sum(counts)
-    mean, mean_text = _mean(sum(int(code) * n for (code, _), n in zip(SCALE, counts)), answered)
+    mean, mean_text = _mean(sum(int(code) * n for (code, _), n in zip(SCALE, counts, strict=True)), answered)
     agree = _percent(counts[0] + counts[1], answered)
     return {"key": key, "label": label, "answered": answered, "no_answer": len(values) - answered,
             "counts": counts, "percents": [_percent(n, answered) for n in counts],
@@ -102,7 +102,7 @@ def _grades(answers):
     return {"count": len(grades), "no_answer": len(answers) - len(grades), "counts": counts,
             "percents": [_percent(n, len(grades)) for n in counts], "mean": mean, "mean_text": mean_text,
             "rows": [{"grade": g, "label": GRADE_LABELS[g], "count": n, "percent": _percent(n, len(grades))}
-                     for g, n in zip(GRADES, counts)]}
+                     for g, n in zip(GRADES, counts, strict=True)]}
 
 
 def _alphabetical(text):
@@ -219,8 +219,8 @@ def statements_chart(results, title="Zustimmung je Aussage", id_prefix="survey")
         x = 4 + i * 186
         body.append(f'<rect x="{x}" y="4" width="18" height="14" fill="{_fill(prefix, i + 1)}" stroke="#000000" '
                     f'stroke-width="0.6"/><text x="{x + 24}" y="15">{escape(code)} = {escape(text)}</text>')
-    body.append(f'<text x="4" y="34" font-size="10" fill="#333333">Anteile ohne „keine Angabe“; rechts: Zahl '
-                f"der Antworten (n), Durchschnitt (Ø, 1 = beste) und Zustimmung (1 + 2).</text>")
+    body.append('<text x="4" y="34" font-size="10" fill="#333333">Anteile ohne „keine Angabe“; rechts: Zahl '
+                "der Antworten (n), Durchschnitt (Ø, 1 = beste) und Zustimmung (1 + 2).</text>")
     summary = []
     for row, s in enumerate(results["statements"]):
         top = LEGEND_H + row * ROW_H
@@ -231,7 +231,7 @@ def statements_chart(results, title="Zustimmung je Aussage", id_prefix="survey")
                         f'stroke="#999999" stroke-width="0.6"/><text x="{BAR_X + 8}" y="{bar_y + 14}" '
                         f'font-size="11">nur „keine Angabe“ ({s["no_answer"]})</text>')
         x = float(BAR_X)
-        for i, (count, percent) in enumerate(zip(s["counts"], s["percents"])):
+        for i, (count, percent) in enumerate(zip(s["counts"], s["percents"], strict=True)):
             if not count:
                 continue
             width = BAR_W * count / s["answered"]
@@ -263,7 +263,7 @@ def grades_chart(results, title="Verteilung der Gesamtnoten", id_prefix="grades"
     peak = max(grades["counts"]) or 1
     body = [_patterns(prefix), f'<line x1="{left}" y1="{base}" x2="{left + 6 * slot}" y2="{base}" '
             f'stroke="#000000"/>']
-    for i, (g, n) in enumerate(zip(GRADES, grades["counts"])):
+    for i, (g, n) in enumerate(zip(GRADES, grades["counts"], strict=True)):
         cx = left + i * slot + slot / 2
         h = (base - top) * n / peak
         if n:
@@ -275,7 +275,7 @@ def grades_chart(results, title="Verteilung der Gesamtnoten", id_prefix="grades"
                     f'<text x="{_num(cx)}" y="{base + 31}" text-anchor="middle" font-size="10" '
                     f'fill="#333333">{escape(GRADE_LABELS[g])}</text>')
     label = (f'{title}: {grades["count"]} Noten, Durchschnitt {grades["mean_text"]}; '
-             + ", ".join(f"Note {g}: {n}" for g, n in zip(GRADES, grades["counts"])))
+             + ", ".join(f"Note {g}: {n}" for g, n in zip(GRADES, grades["counts"], strict=True)))
     return _svg(width, height, title, label, "".join(body))
 
 

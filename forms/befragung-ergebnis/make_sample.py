@@ -42,7 +42,7 @@ DOC = ("Context of the document 'befragung-ergebnis' (RULES.md §5.7, §9), buil
 
 def answer(row):
     codes, grade, source, comment = row
-    return {**{key: code for (key, _), code in zip(SURVEY_QUESTIONS, codes)}, "overall_grade": grade,
+    return {**{key: code for (key, _), code in zip(SURVEY_QUESTIONS, codes, strict=True)}, "overall_grade": grade,
             "source": source, "comments": comment}
 
 
