@@ -75,8 +75,8 @@ def test_grades_sources_and_comments_by_hand():
     assert r["comments"] == ["Alles gut", "Ärger mit dem Bus", "zu wenig PCs"]
 
 
-@pytest.mark.parametrize("grade, expected", [(1, 1), ("6", 6), (0, None), (7, None), ("2,5", None),
-                                             (True, None), ("", None), (None, None)])
+@pytest.mark.parametrize("grade, expected", [(1, 1), ("6", 6), (4.0, 4), (2.5, None), (0, None), (7, None),
+                                             ("2,5", None), (True, None), ("", None), (None, None)])
 def test_grade_values(grade, expected):
     r = sr.evaluate([answer(grade=grade)] * 3)
     assert r["grades"]["count"] == (3 if expected else 0)

@@ -74,9 +74,11 @@ def _mean(weighted_sum, count):
 
 
 def _grade(value):
-    """The Schulnote 1–6 of an answer (int or digit text), else None."""
+    """The Schulnote 1–6 of an answer (int, whole float or digit text), else None."""
     if isinstance(value, bool):
         return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     if isinstance(value, int):
         return value if value in GRADES else None
     text = str(value or "").strip()
