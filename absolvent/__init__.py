@@ -18,7 +18,7 @@ VIEW_MODULES = (
     "caseload.customers", "caseload.participations", "caseload.followups", "caseload.worklist",
     "caseload.agreements", "caseload.rulebook",
     "measures.measures", "measures.providers", "measures.workspace", "measures.office_hours",
-    "measures.first_day", "measures.agh",
+    "measures.first_day", "measures.agh", "measures.surveys",
     "guided_forms.views", "supervision.views", "supervision.controlling_views", "supervision.monitoring_views",
     "documents.views", "admin.views", "audit_views",
 )
