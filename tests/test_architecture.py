@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "absolvent"
-PURE = ("absolvent.rules", "absolvent.documents.render", "absolvent.guided_forms.engine")
+PURE = ("absolvent.rules", "absolvent.documents.render", "absolvent.guided_forms.engine",
+        "absolvent.measures.survey_results")
 FRAMEWORKS = ("flask", "flask_login", "flask_wtf", "htmx_flask", "peewee", "playhouse", "werkzeug")
 
 
