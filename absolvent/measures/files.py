@@ -187,7 +187,7 @@ def file_report(measure, form, upload, user, day=None):
 
 def measure_reports(measure):
     """The measure's reports (no bytes), newest first, with uploader and the pAp's follow-up."""
-    return list(MeasureFile.select(*FILE_FIELDS, User.name, FollowUp.due, FollowUp.status)
+    return list(MeasureFile.select(*FILE_FIELDS, User.id, User.name, FollowUp.id, FollowUp.due, FollowUp.status)
                 .join(User, on=(MeasureFile.uploaded_by == User.id))
                 .switch(MeasureFile).join(FollowUp, join_type=JOIN.LEFT_OUTER, on=(MeasureFile.followup == FollowUp.id))
                 .where(MeasureFile.measure == measure.id, MeasureFile.participation.is_null(False))
@@ -195,8 +195,11 @@ def measure_reports(measure):
 
 
 def reports_of(participation):
-    """The Träger's reports on one participation (no bytes), newest first: for the case page."""
-    return list(MeasureFile.select(*FILE_FIELDS)
-                .where(MeasureFile.participation == participation.id)
-                .order_by(MeasureFile.received_on.desc(), MeasureFile.id.desc()))
+    """The Träger's reports on one participation, newest first, for the case page:
+    [{"id", "label", "title", "received_on"}] (plain values, no bytes)."""
+    rows = (MeasureFile.select(MeasureFile.id, MeasureFile.kind, MeasureFile.title, MeasureFile.received_on)
+            .where(MeasureFile.participation == participation.id)
+            .order_by(MeasureFile.received_on.desc(), MeasureFile.id.desc()))
+    return [{"id": r.id, "label": MEASURE_FILE_KINDS.get(r.kind, r.kind), "title": r.title,
+             "received_on": r.received_on} for r in rows]
 

@@ -23,7 +23,7 @@ PAGE = "measures/reports.html"
 BLOCK = "reports_panel"
 # the rulebook's MB steps for reports (goslar-2016.toml, Goslar 2.2.2)
 REPORT_RULES = ("mb-berichte-fbw", "mb-teilnehmerbericht-mat")
-UPLOAD_SLACK = 1024 * 1024  # room for the other form fields around the file
+UPLOAD_SLACK = 64 * 1024  # room for the other (short) form fields around the file
 
 
 @bp.url_value_preprocessor
