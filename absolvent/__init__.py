@@ -18,7 +18,7 @@ VIEW_MODULES = (
     "caseload.customers", "caseload.participations", "caseload.followups", "caseload.worklist",
     "caseload.agreements", "caseload.rulebook",
     "measures.measures", "measures.providers",
-    "measures.reports",
+    "measures.reports", "measures.bae",
     "guided_forms.views", "supervision.views", "supervision.controlling_views", "supervision.monitoring_views",
     "documents.views", "admin.views", "audit_views",
 )
