@@ -62,7 +62,7 @@ def test_docx_is_accepted_and_title_defaults_to_original_name(world):
     (zip_bytes({"a.txt": "hallo"}), "archiv.docx", "keine Word-Datei"),
     (zip_bytes({"[Content_Types].xml": "<Types/>", "word/document.xml": "<w/>",
                 "word/vbaProject.bin": "x"}), "makro.docx", "Makros"),
-    (zip_bytes({"[Content_Types].xml": '<Override ContentType="application/vnd.ms-word.document.macroEnabled.main+xml"/>',
+    (zip_bytes({"[Content_Types].xml": '<Override ContentType="application/vnd.ms-word.document.macroEnabled.main"/>',
                 "word/document.xml": "<w/>"}), "makro.docx", "Makros"),
     (tiny_docx("x"), "makro.docm", "PDF- oder Word-Datei"),
     (PDF, "konzept.docx", "keine Word-Datei"),

@@ -66,7 +66,8 @@ def _context(measure, errors=None, values=None, posted=False, notice=""):
     duties = list(FollowUp.select().where(FollowUp.measure == measure.id, FollowUp.rule_id.in_(REPORT_RULES))
                   .order_by(FollowUp.due))
     options = [(p.id, f"{p.customer.full_name} ({p.customer.customer_number})") for p in participations]
-    return {"measure": measure, "participations": participations, "participation_options": options, "received": received, "duties": duties,
+    return {"measure": measure, "participations": participations, "participation_options": options,
+            "received": received, "duties": duties,
             "kinds": [(k, MEASURE_FILE_KINDS[k]) for k in REPORT_KINDS], "labels": MEASURE_FILE_KINDS,
             "errors": errors or {}, "values": values or {}, "posted": posted, "notice": notice,
             "today": files.today(), "limit": files.limit_label()}
