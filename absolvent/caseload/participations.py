@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from .. import access, audit
 from ..models import Customer, Measure, Participation
 from ..vocabulary import EXIT_KINDS, PLAN_DATES
+from ..measures.files import reports_of
 from ..web import db_int, page_number, redirect_to, render
 from . import operations, queries
 from .followups import panel_context
@@ -79,4 +80,4 @@ def edit(participation_id):
 def detail(participation_id):
     p = queries.get_visible_participation(participation_id, current_user)
     audit.log("read", "participation", p.id)
-    return render("caseload/participation_detail.html", **panel_context(p))
+    return render("caseload/participation_detail.html", provider_reports=reports_of(p), **panel_context(p))
