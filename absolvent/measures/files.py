@@ -12,6 +12,7 @@ import io
 import unicodedata
 import zipfile
 
+from flask import current_app, request
 from peewee import JOIN
 
 from .. import audit, vocabulary
@@ -45,6 +46,19 @@ def limit_bytes():
 def limit_label():
     mb = vocabulary.MAX_MEASURE_FILE_MB
     return f"{mb:g} MB" if mb >= 1 else f"{max(limit_bytes() // 1024, 1)} KB"
+
+
+UPLOAD_SLACK = 64 * 1024  # room for the other (short) form fields around the file
+
+
+def widen_upload_limit():
+    """Read an upload up to twice the file limit (before the CSRF check parses the form), so a
+    file somewhat too large gets the message next to the field with the typed values kept,
+    instead of the global 413 page (which still answers beyond that). Call it from a
+    blueprint's ``url_value_preprocessor`` for the upload endpoint."""
+    configured = current_app.config.get("MAX_CONTENT_LENGTH")
+    if configured is not None:
+        request.max_content_length = max(configured, 2 * limit_bytes() + UPLOAD_SLACK)
 
 
 def display_name(raw):

@@ -6,7 +6,7 @@ The block ``reports_panel`` of ``measures/reports.html`` is the htmx fragment.
 """
 import io
 
-from flask import Blueprint, abort, current_app, flash, request, send_file, url_for
+from flask import Blueprint, abort, flash, request, send_file, url_for
 from flask_login import current_user, login_required
 from peewee import JOIN
 
@@ -23,18 +23,10 @@ PAGE = "measures/reports.html"
 BLOCK = "reports_panel"
 # the rulebook's MB steps for reports (goslar-2016.toml, Goslar 2.2.2)
 REPORT_RULES = ("mb-berichte-fbw", "mb-teilnehmerbericht-mat")
-UPLOAD_SLACK = 64 * 1024  # room for the other (short) form fields around the file
-
-
 @bp.url_value_preprocessor
 def _upload_limit(endpoint, values):
-    """Read an upload up to twice the file limit (before the CSRF check parses the form), so a
-    file somewhat too large gets the message next to the field with the typed values kept,
-    instead of the global 413 page (which still answers beyond that)."""
     if endpoint == "provider_reports.upload":
-        configured = current_app.config.get("MAX_CONTENT_LENGTH")
-        if configured is not None:
-            request.max_content_length = max(configured, 2 * files.limit_bytes() + UPLOAD_SLACK)
+        files.widen_upload_limit()
 
 
 @bp.get("/massnahmen/dateien/<int:file_id>")

@@ -8,8 +8,9 @@ from flask_login import current_user, login_required
 
 from .. import access, audit
 from ..auth import roles_required
+from ..vocabulary import MEASURE_FILE_KINDS
 from ..web import after_post, render
-from . import queries
+from . import files, queries
 from . import workspace_operations as operations
 
 bp = Blueprint("workspace", __name__, url_prefix="/meine-massnahmen")
@@ -36,6 +37,12 @@ def tools(measure):
             if endpoint in views and (types is None or measure.type_code in types)]
 
 
+@bp.url_value_preprocessor
+def _upload_limit(endpoint, values):
+    if endpoint == "workspace.attach":
+        files.widen_upload_limit()
+
+
 @bp.get("/")
 @login_required
 @roles_required("MB")
@@ -59,6 +66,9 @@ def measure_context(measure, errors=None, values=None, notice="", all_duties=Fal
     horizon = today + datetime.timedelta(days=DUTY_HORIZON_DAYS)
     shown = duties if all_duties else [f for f in duties if f.due <= horizon]
     return {"measure": measure, "occupancy": occupancy, "duties": shown, "later": len(duties) - len(shown),
+            "documents": operations.measure_documents(measure),
+            "document_kinds": [(k, MEASURE_FILE_KINDS[k]) for k in files.MEASURE_KINDS],
+            "max_file_mb": files.limit_label(), "kind_labels": MEASURE_FILE_KINDS,
             "all_duties": all_duties, "horizon": horizon,
             "closed": queries.duties(measure, "closed")[:20], "participants": queries.participants(measure),
             "reports": list(queries.occupancy_reports(measure).limit(10)), "tools": tools(measure),
@@ -110,3 +120,16 @@ def report(measure_id):
         return render(PAGE, "occupancy_panel", status=422, **measure_context(m, errors=errors, values=request.form))
     return after_post(url_for("workspace.measure", measure_id=m.id) + "#belegung", PAGE, "occupancy_panel",
                       **measure_context(m, notice="Die Meldung an Teamleitung und Bereichsleitung ist gespeichert."))
+
+
+@bp.post("/<int:measure_id>/unterlagen")
+@login_required
+def attach(measure_id):
+    m = queries.get_own_measure(measure_id, current_user)
+    row, errors, duty = operations.attach_file(m, request.form, request.files.get("file"),
+                                               current_user._get_current_object())
+    if errors:
+        return render(PAGE, "documents_panel", status=422, **measure_context(m, errors=errors, values=request.form))
+    notice = f"„{row.title}“ ist bei der Maßnahme abgelegt." + (f" Erledigt: {duty.title}" if duty else "")
+    return after_post(url_for("workspace.measure", measure_id=m.id) + "#unterlagen", PAGE, "documents_panel",
+                      **measure_context(m, notice=notice))

@@ -1,13 +1,15 @@
 """Writes of the MB's workspace: closing duties (singly or several at once), reopening
-one, and the occupancy report to TL/BL. Each returns German messages per field
+one, the occupancy report to TL/BL and the Träger's documents kept with the measure. Each returns German messages per field
 (empty on success) and writes in one transaction."""
 from .. import audit
 from ..caseload import planning
 from ..db import database
 from ..models import FollowUp
 from ..validation import Checker
+from ..vocabulary import MEASURE_FILE_KINDS
 from ..web import db_int
-from .models import OccupancyReport
+from . import files
+from .models import MeasureFile, OccupancyReport
 from .queries import duties_condition
 
 MAX_DUTIES = 200  # one bulk close at most (a measure's plan is far smaller)
@@ -82,3 +84,36 @@ def report_occupancy(measure, occupancy, form, user):
                                         occupied=occupancy.occupied, text=text)
         audit.log("create", "occupancy-report", report.id, f"Maßnahme {measure.measure_number}")
     return report, {}
+
+
+# a file that fulfils a before-start duty: kind -> the rulebook step it closes (goslar-2016)
+FILE_CLOSES = {"konzept": "mb-konzept", "leistungsbeschreibung": "mb-konzept",
+               "informationsblatt": "mb-informationsblatt-f21", "flyer": "mb-flyer-fbw"}
+
+
+def attach_file(measure, form, upload, user):
+    """Keep the Träger's concept, Leistungsbeschreibung, F.2.1 sheet or flyer with the measure
+    (``files.store_file``); the open duty it fulfils is closed with it.
+
+    Returns ``(MeasureFile or None, errors, closed FollowUp or None)``.
+    """
+    kind = form.get("kind", "")
+    if kind not in files.MEASURE_KINDS:
+        return None, {"kind": "Bitte die Art der Unterlage auswählen."}, None
+    with database.atomic():
+        row, errors = files.store_file(measure, kind, upload, user, title=form.get("title", ""))
+        if errors:
+            return None, errors, None
+        duty = (FollowUp.select().where(FollowUp.measure == measure.id, FollowUp.status == "open",
+                                        FollowUp.rule_id == FILE_CLOSES[kind]).first())
+        if duty is not None:
+            planning.mark_done(duty, user, outcome=f"{MEASURE_FILE_KINDS[kind]} abgelegt: {row.title}",
+                               reason="Unterlage bei der Maßnahme abgelegt")
+    return row, {}, duty
+
+
+def measure_documents(measure):
+    """The measure's own documents (no participant's reports), newest first, without the bytes."""
+    return list(MeasureFile.select(*files.FILE_FIELDS).where(MeasureFile.measure == measure.id,
+                                                              MeasureFile.participation.is_null())
+                .order_by(MeasureFile.uploaded_at.desc(), MeasureFile.id.desc()))
