@@ -9,7 +9,7 @@ from peewee import JOIN
 from .. import access, audit
 from ..auth import roles_required
 from ..caseload import queries
-from ..models import Agreement, Participation, User
+from ..models import Agreement, Measure, Participation, User
 from ..web import db_int, redirect_to, render
 from . import operations
 from .models import BulkJob, IssuedDocument, TemplateVersion
