@@ -17,7 +17,7 @@ VIEW_MODULES = (
     "auth", "home",
     "caseload.customers", "caseload.participations", "caseload.followups", "caseload.worklist",
     "caseload.agreements", "caseload.rulebook",
-    "measures.measures", "measures.providers",
+    "measures.measures", "measures.providers", "measures.defects",
     "guided_forms.views", "supervision.views", "supervision.controlling_views", "supervision.monitoring_views",
     "documents.views", "admin.views", "audit_views",
 )
