@@ -103,7 +103,7 @@ def _done(defect_id, message):
     """After a successful action: htmx swaps the panel (with ``message``), a plain post is redirected."""
     if wants_fragment():
         defect, measure = _load(defect_id)
-        return render(DETAIL, "defect_panel", notice=message, **_detail_context(defect, measure))
+        return render(DETAIL, "defect_panel", **_detail_context(defect, measure, notice=message))
     flash(message, "success")
     return redirect(url_for("defects.detail", defect_id=defect_id))
 
