@@ -35,7 +35,8 @@ def form(**kw):
 
 @pytest.fixture
 def settings(db):
-    JobcenterSettings.update(rez_name="Regionales Einkaufszentrum Nord", rez_address="Postfach 10 12 34\n30001 Hannover",
+    JobcenterSettings.update(rez_name="Regionales Einkaufszentrum Nord",
+                             rez_address="Postfach 10 12 34\n30001 Hannover",
                              agentur_name="Agentur für Arbeit Goslar, AG-/Trägerteam",
                              agentur_address="Robert-Koch-Straße 11\n38642 Goslar").execute()
     Provider.update(street="Bäckerstraße 12", postal_code="38640").execute()
@@ -134,7 +135,8 @@ def test_create_plans_follow_ups_at_each_deadline(world, auth):
         assert (f.role, f.phase, f.rule_id, f.participation_id, f.status) == ("MB", "", "", None, "open")
         assert f.is_manual and f.state_on(TODAY + 400 * DAY, measure=world["m1"]) == "open"  # never "versäumt"
     with database.connection_context():
-        assert PlanEvent.select().where(PlanEvent.measure == world["m1"].id, PlanEvent.reason == "Mangel erfasst").exists()
+        assert PlanEvent.select().where(PlanEvent.measure == world["m1"].id,
+                                        PlanEvent.reason == "Mangel erfasst").exists()
     assert [e.kind for e in events(defect)] == ["erfasst"]
 
 

@@ -74,7 +74,9 @@ def check_defect(form, today=None, defect=None):
         c.fail("facts", "Bitte jede Tatsache mit Datum angeben, z. B. „12.03.2026: Sozialpädagogin nicht anwesend“.")
     if found_on and found_on > today:
         c.fail("found_on", f"Festgestellt am: darf nicht in der Zukunft liegen (spätestens {de_date(today)}).")
-    changed = (lambda name, value: defect is None or getattr(defect, name) != value)
+
+    def changed(name, value):
+        return defect is None or getattr(defect, name) != value
     if remedy:
         if found_on and remedy <= found_on:
             c.fail("remedy_deadline", f"Frist zur Behebung: muss nach dem Tag der Feststellung "

@@ -136,7 +136,8 @@ def build() -> Document:
     para(doc, "4. Wenn der Mangel nicht fristgerecht beseitigt wird", bold=True, space_after=Pt(2))
     para(doc, '{%p if procurement == "vergabe" %}')
     para(doc, "Wird der Mangel nicht fristgerecht beseitigt, folgt die Einschaltung des Regionalen "
-              "Einkaufszentrums (REZ) – Deeskalationsstufe 2{% if rez.name %} ({{ rez.name }}){% endif %}. Vertragliche Konsequenzen (insbesondere Minderung der Vergütung, "
+              "Einkaufszentrums (REZ) – Deeskalationsstufe 2{% if rez.name %} ({{ rez.name }}){% endif %}. "
+              "Vertragliche Konsequenzen (insbesondere Minderung der Vergütung, "
               "Vertragsstrafe oder Kündigung des Vertrags) behalten wir uns ausdrücklich vor.")
     para(doc, "{%p else %}")
     para(doc, "Wird der Mangel nicht fristgerecht beseitigt, schalten wir das AG-/Trägerteam der Agentur für "

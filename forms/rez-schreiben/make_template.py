@@ -11,7 +11,8 @@ from pathlib import Path
 from docx.shared import Pt
 
 HERE = Path(__file__).resolve().parent
-_spec = importlib.util.spec_from_file_location("maengelruege_template", HERE.parent / "maengelruege" / "make_template.py")
+_spec = importlib.util.spec_from_file_location("maengelruege_template",
+                                               HERE.parent / "maengelruege" / "make_template.py")
 base = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(base)
 
