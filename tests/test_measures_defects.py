@@ -428,3 +428,21 @@ def test_sample_renders(runner, tmp_path, name, phrase, fmt):
     assert phrase in flat and "Jobcenter Landkreis Goslar" in flat and "Mängelrüge" in flat
     if fmt == "docx":
         assert docx.Document(io.BytesIO(data)).sections[0].page_width is not None
+
+
+HOSTILE = ["99999999999999999999999", "²", "-1", "", "<script>", "A" * 6000, "31.02.2026", "01.01.0001", "１２.03.2026"]
+FIELDS = ["found_on", "found_how", "clause_source", "clause", "facts", "evidence", "obligation", "severity",
+          "remedy_deadline", "comment_deadline", "version", "comment", "remedied_on", "remedy_how", "reason"]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_hostile_values_on_an_existing_defect_never_5xx(world, auth, settings, value):
+    defect = make_defect(world["m1"], world["mb1"])
+    auth.login("mb1")
+    data = {name: value for name in FIELDS}
+    for url in (f"/massnahmen/{world['m1'].id}/maengel", f"/maengel/{defect.id}/bearbeiten",
+                f"/maengel/{defect.id}/stellungnahme", f"/maengel/{defect.id}/behoben",
+                f"/maengel/{defect.id}/eskalation", f"/maengel/{defect.id}/maengelruege"):
+        for htmx in (False, True):
+            response = auth.post(url, data, htmx=htmx)
+            assert response.status_code < 500, (url, value, response.status_code)
