@@ -61,7 +61,7 @@ def check_defect(form, today=None, defect=None):
     today = _today(today)
     c = Checker(form)
     found_on = c.date("found_on", "Festgestellt am")
-    c.choice("found_how", "wie der Mangel festgestellt wurde", DEFECT_SOURCES)
+    c.choice("found_how", "die Art der Feststellung", DEFECT_SOURCES)
     c.choice("clause_source", "die Grundlage (Leistungsbeschreibung, Vertrag oder Konzept)", DEFECT_CLAUSES)
     c.text("clause", "die verletzte Vorgabe", max_len=255)
     facts = c.text("facts", "den Sachverhalt", max_len=TEXT_MAX)
@@ -240,7 +240,7 @@ def issue_notice(defect, measure, user, today=None):
         docs = _archive_pair(spec, rendered, user, measure, defect, "Maengelruege")
         event = DefectEvent.create(defect=defect.id, user=user, kind="maengelruege", text=_summary(defect),
                                    document=docs["pdf"], document_docx=docs["docx"])
-        PlanEvent.create(measure=measure.id, user=user, reason="Mängelrüge versandt",
+        PlanEvent.create(measure=measure.id, user=user, reason="Mängelrüge erstellt",
                          summary=f"Mangel Nr. {defect.id}: Mängelrüge an {measure.provider.name}"[:255])
         audit.log("create", "defect-letter", defect.id, f"Mängelrüge {docs['pdf'].id}, {docs['docx'].id}", user=user)
         return event
