@@ -446,3 +446,20 @@ def test_hostile_values_on_an_existing_defect_never_5xx(world, auth, settings, v
         for htmx in (False, True):
             response = auth.post(url, data, htmx=htmx)
             assert response.status_code < 500, (url, value, response.status_code)
+
+
+def test_admin_keeps_the_addressees_of_the_escalation_letters(world, auth):
+    auth.login("admin")
+    page = auth.get("/verwaltung/einstellungen").get_data(as_text=True)
+    assert "Regionales Einkaufszentrum (REZ), Name" in page and "Agentur für Arbeit, AG-/Trägerteam" in page
+    data = {"name": "Jobcenter Test", "bundesland": "NI", "active_rulebook": "goslar-2016", "rez_name": "REZ Nord",
+            "rez_address": "Postfach 1\n30001 Hannover", "agentur_name": "AA Goslar, AG-/Trägerteam",
+            "agentur_address": "Robert-Koch-Straße 11\n38642 Goslar"}
+    assert auth.post("/verwaltung/einstellungen", data).status_code == 302
+    with database.connection_context():
+        s = JobcenterSettings.current()
+    assert (s.rez_name, s.rez_address, s.agentur_name) == ("REZ Nord", "Postfach 1\n30001 Hannover",
+                                                           "AA Goslar, AG-/Trägerteam")
+    too_long = auth.post("/verwaltung/einstellungen", {**data, "rez_address": "x" * 501})
+    assert too_long.status_code == 422
+    assert "Anschrift des REZ darf höchstens 500 Zeichen" in too_long.get_data(as_text=True)
