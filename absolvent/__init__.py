@@ -19,7 +19,7 @@ VIEW_MODULES = (
     "caseload.agreements", "caseload.rulebook",
     "measures.measures", "measures.providers", "measures.workspace", "measures.office_hours",
     "measures.first_day", "measures.agh", "measures.surveys",
-    "measures.reports", "measures.bae",
+    "measures.reports", "measures.bae", "measures.defects",
     "guided_forms.views", "supervision.views", "supervision.controlling_views", "supervision.monitoring_views",
     "documents.views", "admin.views", "audit_views",
 )

@@ -105,6 +105,11 @@ class JobcenterSettings(BaseModel):
     email = CharField(default="")
     bundesland = CharField(max_length=2, default="NI")
     active_rulebook = CharField(default="goslar-2016")
+    # addressees of the MB's escalation letters (one line each in the address fields)
+    rez_name = CharField(default="")  # Regionales Einkaufszentrum: Vergabe, Deeskalationsstufe 2
+    rez_address = TextField(default="")
+    agentur_name = CharField(default="")  # Agentur für Arbeit, AG-/Trägerteam: §183 SGB III
+    agentur_address = TextField(default="")
 
     @classmethod
     def current(cls):

@@ -83,6 +83,6 @@ DEFECT_SEVERITIES = {"gering": "gering", "erheblich": "erheblich", "schwer": "sc
 DEFECT_STATES = {"offen": "erfasst", "geruegt": "gerügt", "behoben": "behoben", "eskaliert": "eskaliert"}
 DEFECT_ESCALATIONS = {"rez": "Einschaltung des REZ (Deeskalationsstufe 2)",
                       "p183": "Qualitätsprüfung nach §183 SGB III (AG-/Trägerteam der Agentur)"}
-DEFECT_EVENTS = {"erfasst": "Mangel erfasst", "geaendert": "Angaben geändert", "maengelruege": "Mängelrüge versandt",
+DEFECT_EVENTS = {"erfasst": "Mangel erfasst", "geaendert": "Angaben geändert", "maengelruege": "Mängelrüge erstellt",
                  "stellungnahme": "Stellungnahme des Trägers", "behoben": "Mangel behoben",
                  "eskalation-rez": "REZ eingeschaltet", "eskalation-183": "Qualitätsprüfung §183 SGB III eingeleitet"}

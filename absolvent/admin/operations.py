@@ -139,6 +139,10 @@ def save_settings(form):
                        ("phone", "Telefon"), ("email", "E-Mail")):
         c.text(key, label, required=False)
     c.text("letterhead", "Briefkopf", required=False, max_len=2000)
+    for key, label in (("rez_name", "Name des REZ"), ("agentur_name", "Name der Agentur / des AG-/Trägerteams")):
+        c.text(key, label, required=False, max_len=200)
+    for key, label in (("rez_address", "Anschrift des REZ"), ("agentur_address", "Anschrift der Agentur")):
+        c.text(key, label, required=False, max_len=500)
     c.choice("bundesland", "das Bundesland", BUNDESLAENDER)
     c.choice("active_rulebook", "das Regelwerk", dict(rulebook_choices()))
     if not c.ok:

@@ -1,0 +1,51 @@
+"""Build template.docx (docxtpl tags) for the request for a quality check under §183 SGB III.
+
+Run: .venv/bin/python forms/qualitaetspruefung-183/make_template.py
+The context is the one of print.html (see sample.json "_doc"); head, sections 2–4
+and closing come from forms/maengelruege and forms/rez-schreiben (make_template.py).
+"""
+
+import importlib.util
+from pathlib import Path
+
+from docx.shared import Pt
+
+HERE = Path(__file__).resolve().parent
+_spec = importlib.util.spec_from_file_location("rez_template", HERE.parent / "rez-schreiben" / "make_template.py")
+rez = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(rez)
+base = rez.base
+
+
+def build():
+    doc = base.letter("{{ jobcenter.name }} · Qualitätsprüfung §183 SGB III vom {{ issued_on }} · "
+                      "Zeichen {{ reference }}",
+                      "{{ agentur.name }}\n{{ agentur.address_lines | lines }}",
+                      "Qualitätsprüfung nach §183 SGB III",
+                      "Bitte um Prüfung der Maßnahme „{{ measure.title }}“, Maßnahme-Nr. {{ measure.measure_number }}")
+    base.para(doc, "an der oben genannten Maßnahme (Förderung mit {{ measure.voucher }}) nehmen Kundinnen und "
+                   "Kunden unseres Jobcenters teil. Wir haben einen Mangel festgestellt, den der Träger trotz "
+                   "unserer schriftlichen Aufforderung zur vertragsgerechten Leistungserbringung (Mängelrüge vom "
+                   "{{ notice.issued_on }}) nicht beseitigt hat. Als Maßnahmebetreuung schalten wir Sie als "
+                   "AG-/Trägerteam ein und bitten um eine Qualitätsprüfung nach §183 SGB III.")
+    base.para(doc, "1. Maßnahme", bold=True, space_after=Pt(2))
+    base.facts_table(doc, [
+        ("Maßnahme", "{{ measure.title }}"),
+        ("Maßnahmeart", "{{ measure.type_code }} – {{ measure.type_label }}"
+                        "{% if measure.legal_basis %} ({{ measure.legal_basis }}){% endif %}"),
+        ("Förderung", "{{ measure.voucher }}"),
+        ("Maßnahme-Nr.", "{{ measure.measure_number }}"),
+        ("Zeitraum", "{{ measure.start }} bis {{ measure.end }}"),
+        ("Träger", "{{ provider.name }}{% if provider.address_lines %}, "
+                   "{{ provider.address_lines | join(', ') }}{% endif %}")])
+    rez.history(doc, "Wir bitten Sie, die Durchführung der Maßnahme nach §183 SGB III zu prüfen, vom Träger "
+                     "Abhilfe zu verlangen und, soweit die Mängel fortbestehen, die fachkundige Stelle zu "
+                     "unterrichten{% if escalation.reply_by %} und uns bis zum {{ escalation.reply_by }} über das "
+                     "Ergebnis zu unterrichten{% endif %}. Für Rückfragen stehe ich Ihnen gern zur Verfügung.")
+    return doc
+
+
+if __name__ == "__main__":
+    target = HERE / "template.docx"
+    build().save(target)
+    print(f"geschrieben: {target}")
