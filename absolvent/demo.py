@@ -150,7 +150,11 @@ def load(today=None, on_participation=None):
                 name="Jobcenter Landkreis Beispiel", street="Am Markt 1", postal_code="38640",
                 city="Goslar", phone="05321 123-0", email="jobcenter-beispiel@jobcenter-ge.de",
                 letterhead="Jobcenter Landkreis Beispiel · Am Markt 1 · 38640 Goslar",
-                bundesland="NI", active_rulebook="goslar-2016")
+                bundesland="NI", active_rulebook="goslar-2016",
+                rez_name="Regionales Einkaufszentrum Nord der Bundesagentur für Arbeit",
+                rez_address="Beispielstraße 10\n30159 Hannover",
+                agentur_name="Agentur für Arbeit Beispielstadt, AG-/Trägerteam",
+                agentur_address="Agenturplatz 1\n38640 Goslar")
         teams = [Team.get_or_create(name=name)[0] for name in TEAMS]
         pw = hash_password(DEMO_PASSWORD)
         users = {}

@@ -252,3 +252,60 @@ def test_mb_start_page_and_worklist_link_duties_to_the_workspace(world, auth, ma
     assert "Meine Maßnahmen" in home
     worklist = auth.get("/wiedervorlagen/").get_data(as_text=True)
     assert f'/meine-massnahmen/{m.id}#aufgabe-{info.id}' in worklist
+
+
+# ------------------------------------------------------------------ the Träger's documents
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def test_concept_is_kept_and_closes_its_duty(world, auth, make):
+    import io
+
+    from absolvent.measures.models import MeasureFile
+    m = group_measure(world, make)
+    duty = measure_steps(m)["mb-konzept"]
+    auth.login("mb1")
+    r = auth.post(f"/meine-massnahmen/{m.id}/unterlagen", {"kind": "konzept", "title": "Konzept 2027",
+                                                           "file": (io.BytesIO(PDF), "konzept.pdf")},
+                  htmx=True, content_type="multipart/form-data")
+    text = r.get_data(as_text=True)
+    assert r.status_code == 200 and text.lstrip().startswith('<section id="unterlagen"')
+    assert "„Konzept 2027“ ist bei der Maßnahme abgelegt. Erledigt: " + duty.title in text
+    row = MeasureFile.get(MeasureFile.measure == m.id)
+    assert row.data == PDF and row.participation_id is None and row.kind == "konzept"
+    done = FollowUp.get_by_id(duty.id)
+    assert done.status == "done" and done.outcome == "Konzept des Trägers abgelegt: Konzept 2027"
+    # every logged-in user reads the concept on the measure page and downloads it unchanged
+    auth.logout()
+    auth.login("pap2")
+    page = auth.get(f"/massnahmen/{m.id}").get_data(as_text=True)
+    assert "Konzept 2027" in page
+    assert auth.get(f"/massnahmen/dateien/{row.id}").data == PDF
+
+
+@pytest.mark.parametrize("data, field, message", [
+    ({"kind": "zwischenbericht"}, "kind", "Bitte die Art der Unterlage auswählen."),
+    ({"kind": "konzept"}, "file", "Die Datei heißt .pdf, ist aber keine PDF-Datei."),
+])
+def test_concept_upload_refuses_bad_input(world, auth, make, data, field, message):
+    import io
+    m = group_measure(world, make)
+    auth.login("mb1")
+    payload = {**data, "title": "behalten"}
+    if field != "file":
+        payload["file"] = (io.BytesIO(PDF), "k.pdf")
+    else:
+        payload["file"] = (io.BytesIO(b"MZ not a pdf"), "k.pdf")
+    r = auth.post(f"/meine-massnahmen/{m.id}/unterlagen", payload, htmx=True, content_type="multipart/form-data")
+    text = r.get_data(as_text=True)
+    assert r.status_code == 422 and message in text and 'value="behalten"' in text
+
+
+def test_concept_upload_only_by_the_measures_mb(world, auth, make):
+    import io
+    m = group_measure(world, make)
+    auth.login("mb2")
+    r = auth.post(f"/meine-massnahmen/{m.id}/unterlagen", {"kind": "konzept", "file": (io.BytesIO(PDF), "k.pdf")},
+                  content_type="multipart/form-data")
+    assert r.status_code == 403

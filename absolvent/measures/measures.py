@@ -5,9 +5,10 @@ from peewee import fn
 
 from .. import access, audit
 from ..models import Customer, Measure, Participation, Provider, User
-from ..vocabulary import MEASURE_TYPES, PROCUREMENT
+from ..vocabulary import MEASURE_FILE_KINDS, MEASURE_TYPES, PROCUREMENT
 from ..web import redirect_to, render
 from . import operations
+from .workspace_operations import measure_documents
 
 bp = Blueprint("measures", __name__, url_prefix="/massnahmen")
 
@@ -93,5 +94,6 @@ def detail(measure_id):
     return render("measures/measure_detail.html", measure=measure, participations=visible, total=total,
                   active=active, can_edit=access.can_edit_measure(current_user, measure),
                   is_mb=access.is_mb_of_measure(current_user, measure),
+                  documents=measure_documents(measure), kind_labels=MEASURE_FILE_KINDS,
                   duration_days=(measure.end - measure.start).days + 1,
                   last_exit=base.select(fn.MAX(Participation.exit)).scalar())

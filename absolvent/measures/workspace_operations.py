@@ -1,6 +1,6 @@
 """Writes of the MB's workspace: closing duties (singly or several at once), reopening
-one, the occupancy report to TL/BL and the Träger's documents kept with the measure. Each returns German messages per field
-(empty on success) and writes in one transaction."""
+one, the occupancy report to TL/BL and the Träger's documents kept with the measure.
+Each returns German messages per field (empty on success) and writes in one transaction."""
 from .. import audit
 from ..caseload import planning
 from ..db import database
