@@ -30,6 +30,15 @@ TOOLS = (
 )
 
 
+def duty_link(f):
+    """Where a duty is done, when that is a page of its own: a defect's deadlines lead to the defect."""
+    if f.step_id.startswith("mangel-") and "defects.detail" in current_app.view_functions:
+        defect_id = f.step_id.split("-")[1]
+        if defect_id.isdigit():
+            return url_for("defects.detail", defect_id=int(defect_id))
+    return None
+
+
 def tools(measure):
     """[(label, url)] of the tools that apply to ``measure`` and exist in this installation."""
     views = current_app.view_functions
@@ -69,7 +78,7 @@ def measure_context(measure, errors=None, values=None, notice="", all_duties=Fal
             "documents": operations.measure_documents(measure),
             "document_kinds": [(k, MEASURE_FILE_KINDS[k]) for k in files.MEASURE_KINDS],
             "max_file_mb": files.limit_label(), "kind_labels": MEASURE_FILE_KINDS,
-            "all_duties": all_duties, "horizon": horizon,
+            "all_duties": all_duties, "horizon": horizon, "duty_link": duty_link,
             "closed": queries.duties(measure, "closed")[:20], "participants": queries.participants(measure),
             "reports": list(queries.occupancy_reports(measure).limit(10)), "tools": tools(measure),
             "agh": measure.type_code == "AGH" and "agh.assignment" in current_app.view_functions,
