@@ -57,7 +57,8 @@ def test_sigkill_during_concurrent_writes_loses_no_acknowledged_write(tmp_path):
                    'created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
                    ("pap", "P", "", "", password_hash, "pAp", 1, 1, "2026-01-01 00:00:00"))
     db.execute_sql("INSERT INTO jobcenter_settings (name, street, postal_code, city, letterhead, phone, email, "
-                   "bundesland, active_rulebook) VALUES ('J', '', '', '', '', '', '', 'NI', 'goslar-2016')")
+                   "bundesland, active_rulebook, rez_name, rez_address, agentur_name, agentur_address) "
+                   "VALUES ('J', '', '', '', '', '', '', 'NI', 'goslar-2016', '', '', '', '')")
     db.close()
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "dauer", "SESSION_COOKIE_SECURE": "0"}
     server = subprocess.Popen([sys.executable, "-c", SERVER], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
