@@ -148,3 +148,47 @@ def test_guided_form_end_to_end_by_keyboard(page, world):
         assert Agreement.get().goal == "Arbeit im Lager" and IssuedDocument.select().count() == 1
         assert snapshot.participation_id == world["p1"].id
     assert page.outside == [] and page.csp_violations == []
+
+
+def test_mb_issues_a_maengelruege_from_the_defect_record(page, world):
+    """An MB goes from Meine Maßnahmen to the defect register, records a defect and issues the
+    Mängelrüge (Word and PDF) with one button — keyboard on the buttons, in well under a minute."""
+    import datetime
+    import time
+
+    from absolvent.documents.models import IssuedDocument
+    from absolvent.measures.models import Defect, DefectEvent
+    from absolvent.models import JobcenterSettings, Measure
+    today = datetime.date.today()
+    with database.connection_context():
+        JobcenterSettings.update(rez_name="Regionales Einkaufszentrum Nord",
+                                 rez_address="Beispielstraße 10\n30159 Hannover").execute()
+        measure = Measure.create(type_code="MAT", measure_number="962/77777", title="Aktivierung Lager",
+                                 provider=world["m1"].provider_id, start=today - datetime.timedelta(days=30),
+                                 end=today + datetime.timedelta(days=60), capacity=12, mb=world["mb1"])
+    login(page, "mb1")
+    started = time.monotonic()
+    page.get_by_role("link", name="Meine Maßnahmen", exact=True).click()
+    page.get_by_role("link", name="962/77777 Aktivierung Lager").click()
+    page.get_by_role("link", name="Mängel und Mängelrügen").click()
+    page.get_by_label("Festgestellt am").fill(f"{today:%d.%m.%Y}")
+    page.get_by_label("Festgestellt durch").select_option("besuch")
+    page.get_by_label("Einstufung").select_option("erheblich")
+    page.get_by_label("Grundlage der verletzten Vorgabe").select_option("leistungsbeschreibung")
+    page.get_by_label("Verletzte Vorgabe (Abschnitt, Klausel)").fill("B.2.3 Personal: Betreuungsschlüssel 1:12")
+    page.get_by_label("Sachverhalt mit Datum").fill(f"{today:%d.%m.%Y}: Sozialpädagogin nicht anwesend")
+    page.get_by_label("Frist zur Behebung").fill(f"{today + datetime.timedelta(days=14):%d.%m.%Y}")
+    page.get_by_role("button", name="Mangel erfassen").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/maengel/\d+$"))
+    page.get_by_role("button", name="Mängelrüge erstellen (Word und PDF)").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("link", name="PDF herunterladen").first).to_be_visible()
+    assert time.monotonic() - started < 60
+    with database.connection_context():
+        defect = Defect.get(Defect.measure == measure.id)
+        assert defect.status == "geruegt"
+        event = DefectEvent.get(DefectEvent.defect == defect.id, DefectEvent.kind == "maengelruege")
+        letters = {d.format: d for d in IssuedDocument.select().where(IssuedDocument.measure == measure.id)}
+        assert set(letters) == {"pdf", "docx"} and event.document_id == letters["pdf"].id
+    assert page.outside == [] and page.csp_violations == []
