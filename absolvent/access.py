@@ -152,6 +152,19 @@ def can_view_measure_work(user, measure):
     return is_mb_of_measure(user, measure) or user.has_role("TL", "BL")
 
 
+# measure documents that list participants (names, addresses): not for every TL
+MEASURE_DOCUMENTS_WITH_PARTICIPANTS = ("bae-vormerkliste",)
+
+
+def can_download_measure_document(user, measure, document):
+    """An archived document of a measure: its letters to the Träger, REZ and Agentur and
+    the survey prints for its MB, TL and BL; a list of its participants (BaE
+    Vormerkliste) only for its MB and the BL (every team's customers are on it)."""
+    if document in MEASURE_DOCUMENTS_WITH_PARTICIPANTS:
+        return is_mb_of_measure(user, measure) or user.has_role("BL")
+    return can_view_measure_work(user, measure)
+
+
 def can_view_agh_assignment(user, participation):
     """An AGH Maßnahmezuweisung: the measure's MB writes it; the customer's pAp and TL
     and the BL read it (the letter concerns the case, seed 000 1.2.1)."""

@@ -139,6 +139,18 @@ def test_page_lists_past_lists_with_downloads(world, bae, auth):
         assert response.status_code == 200 and response.data == IssuedDocument.get_by_id(first.document_id).data
 
 
+@pytest.mark.parametrize("user, status", [("mb1", 200), ("bl", 200), ("tl1", 403), ("mb2", 403), ("pap1", 403)])
+def test_issued_list_downloads_only_for_the_mb_and_the_bl(world, bae, auth, user, status):
+    """The Vormerkliste and its letter name participants of every team: not for every TL."""
+    auth.login("mb1")
+    issue(auth, bae["m"])
+    [first] = lists()
+    auth.logout()
+    auth.login(user)
+    for document_id in (first.document_id, first.letter_id):
+        assert auth.get(f"/dokumente/{document_id}/datei").status_code == status
+
+
 def test_page_full_and_fragment(world, bae, auth):
     auth.login("mb1")
     full = auth.get(url(bae["m"]))

@@ -309,3 +309,18 @@ def test_concept_upload_only_by_the_measures_mb(world, auth, make):
     r = auth.post(f"/meine-massnahmen/{m.id}/unterlagen", {"kind": "konzept", "file": (io.BytesIO(PDF), "k.pdf")},
                   content_type="multipart/form-data")
     assert r.status_code == 403
+
+
+def test_closing_a_duty_closed_in_another_tab_meanwhile_changes_nothing(world, auth, make):
+    """Two tabs: the second closes duties the first just closed; nothing is written twice."""
+    from absolvent.measures import workspace_operations
+    from werkzeug.datastructures import MultiDict
+    m = group_measure(world, make)
+    info = measure_steps(m)["mb-vor-information"]
+    form = MultiDict({"only": str(info.id)})
+    closed, errors = workspace_operations.close_duties(m, form, world["mb1"])
+    assert len(closed) == 1 and not errors
+    events = PlanEvent.select().where(PlanEvent.measure == m.id, PlanEvent.summary == info.title).count()
+    closed, errors = workspace_operations.close_duties(m, form, world["mb1"])
+    assert closed == [] and "nicht mehr offen" in errors["followup"]
+    assert PlanEvent.select().where(PlanEvent.measure == m.id, PlanEvent.summary == info.title).count() == events

@@ -29,7 +29,8 @@ def download(document_id):
     if doc.participation_id:
         queries.get_visible_participation(doc.participation_id, current_user)
     elif doc.measure_id:
-        access.require(access.can_view_measure_work(current_user, Measure.get_by_id(doc.measure_id)))
+        access.require(access.can_download_measure_document(current_user, Measure.get_by_id(doc.measure_id),
+                                                            doc.document))
     else:
         access.require(access.can_view_supervision_list(current_user, doc.team_id))
     audit.log("download", "issued-document", doc.id, f"{doc.file_name} sha256={doc.sha256}")

@@ -147,9 +147,9 @@ def open_duty_counts(measures, today=None):
     return {k: tuple(v) for k, v in result.items()}
 
 
-def duties(measure, status="open"):
-    """The MB duties of one measure (open, or done/cancelled), by due date, with the
-    participation and customer of case steps and who closed them."""
+def duties(measure, status="open", limit=None):
+    """The MB duties of one measure (open, by due date; or the ``limit`` last closed ones),
+    with the participation and customer of case steps and who closed them."""
     closer = User.alias()
     query = (FollowUp.select(FollowUp, Participation, Customer, closer)
              .join(Participation, JOIN.LEFT_OUTER, on=(FollowUp.participation == Participation.id))
@@ -158,7 +158,8 @@ def duties(measure, status="open"):
              .where(duties_condition([measure.id])))
     if status == "open":
         return list(query.where(FollowUp.status == "open").order_by(FollowUp.due, FollowUp.id))
-    return list(query.where(FollowUp.status != "open").order_by(FollowUp.done_at.desc(), FollowUp.id.desc()))
+    return list(query.where(FollowUp.status != "open").order_by(FollowUp.done_at.desc(), FollowUp.id.desc())
+                .limit(limit))
 
 
 def participants(measure):

@@ -79,7 +79,7 @@ def measure_context(measure, errors=None, values=None, notice="", all_duties=Fal
             "document_kinds": [(k, MEASURE_FILE_KINDS[k]) for k in files.MEASURE_KINDS],
             "max_file_mb": files.limit_label(), "kind_labels": MEASURE_FILE_KINDS,
             "all_duties": all_duties, "horizon": horizon, "duty_link": duty_link,
-            "closed": queries.duties(measure, "closed")[:20], "participants": queries.participants(measure),
+            "closed": queries.duties(measure, "closed", limit=20), "participants": queries.participants(measure),
             "reports": list(queries.occupancy_reports(measure).limit(10)), "tools": tools(measure),
             "agh": measure.type_code == "AGH" and "agh.assignment" in current_app.view_functions,
             "measure_forms": MEASURE_FORMS, "today": today, "errors": errors or {}, "values": values or {},

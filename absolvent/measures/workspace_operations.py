@@ -47,11 +47,18 @@ def close_duties(measure, form, user):
         c.fail("followup", "Bitte mindestens eine Aufgabe auswählen.")
     if not c.ok:
         return [], c.errors
-    chosen = _duties_of(measure, ids, "open")
-    if len(chosen) != len(set(ids)):
-        return [], {"followup": "Mindestens eine gewählte Aufgabe ist nicht mehr offen oder gehört nicht zu "
-                                "dieser Maßnahme. Bitte die Liste neu laden."}
-    with database.atomic():
+    stale = {"followup": "Mindestens eine gewählte Aufgabe ist nicht mehr offen oder gehört nicht zu "
+                         "dieser Maßnahme. Bitte die Liste neu laden."}
+    with database.atomic() as transaction:
+        chosen = _duties_of(measure, ids, "open")
+        # claim the rows: a second tab closing the same duties at the same moment waits here
+        # (row locks on PostgreSQL; SQLite writes one at a time) and then finds them closed
+        claimed = (FollowUp.update(version=FollowUp.version + 1)
+                   .where(FollowUp.id.in_([f.id for f in chosen]), FollowUp.status == "open").execute())
+        if len(chosen) != len(set(ids)) or claimed != len(chosen):
+            transaction.rollback()
+            return [], stale
+        chosen = _duties_of(measure, ids, "open")
         for f in chosen:
             planning.mark_done(f, user, outcome=outcome,
                                reason="Aufgabe der Maßnahmebetreuung erledigt"
