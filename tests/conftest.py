@@ -225,3 +225,15 @@ def world(make):
     w["p1"] = make.participation(w["c1"], w["m1"])
     w["p2"] = make.participation(w["c2"], w["m2"])
     return w
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say plainly when the browser tests did not run (no chromium or no axe-core on this machine)."""
+    skipped = [r for r in terminalreporter.stats.get("skipped", [])
+               if "test_browser" in r.nodeid]
+    if skipped:
+        reasons = sorted({str(r.longrepr[2]).removeprefix("Skipped: ") for r in skipped if r.longrepr})
+        terminalreporter.write_line(
+            f"BROWSERTESTS ÜBERSPRUNGEN: {len(skipped)} Tests ({'; '.join(reasons)}). "
+            "Debian-Paket chromium installieren (.ci/run tut das als root) und make install ausführen.",
+            yellow=True, bold=True)
