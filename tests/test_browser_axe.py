@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from absolvent.db import database
-from tests.test_browser import CHROMIUM, live_server, login, page  # noqa: F401 (fixtures)
+from tests.test_browser import CHROMIUM, live_server, login, page  # noqa: F401, F811 (fixtures)
 
 AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
 pytestmark = [pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed"),
@@ -97,7 +97,7 @@ def _pages(app, ids):
     return sorted(set(pages)), sorted(set(unfilled))
 
 
-def _axe(page):
+def _axe(page):  # noqa: F811
     """Serious and critical axe violations of the page as 'rule: target' lines."""
     page.add_script_tag(url=page.base + "/__axe__/axe.min.js")
     result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
@@ -105,11 +105,11 @@ def _axe(page):
             for v in result["violations"] if v["impact"] in ("serious", "critical")]
 
 
-def test_every_page_of_every_role_has_no_serious_accessibility_violation(app, page, world):
+def test_every_page_of_every_role_has_no_serious_accessibility_violation(app, page, world):  # noqa: F811
     with app.app_context():
         ids = _world_ids(world)
     pages, unfilled = _pages(app, ids)
-    assert unfilled == [], f"Seiten ohne Werte für ihre Parameter (NOT_WALKED ergänzen oder Welt erweitern): {unfilled}"
+    assert unfilled == [], f"Seiten ohne Werte für ihre Parameter (NOT_WALKED ergänzen, Welt erweitern): {unfilled}"
     page.route(page.base + "/__axe__/axe.min.js",
                lambda route: route.fulfill(path=str(AXE), content_type="application/javascript"))
     checked, problems, walked = set(), [], 0
