@@ -77,7 +77,8 @@ def _world_ids(world):
         snapshot = form_ops.submit(FormRun.get_by_id(done.id), world["p1"], world["pap1"])
     return {"measure_id": world["m1"].id, "participation_id": world["p1"].id, "customer_id": world["c1"].id,
             "provider_id": world["m1"].provider_id, "defect_id": defect.id, "user_id": world["pap1"].id,
-            "run_id": run.id, "followup_id": step.id, "step_id": FormRun.get_by_id(run.id).current_step, "form_id": "kontakt",
+            "run_id": run.id, "followup_id": step.id, "step_id": FormRun.get_by_id(run.id).current_step,
+            "form_id": "kontakt",
             "agreement_id": agreement.id, "snapshot_id": snapshot.id}
 
 
