@@ -22,6 +22,7 @@ VIEW_MODULES = (
     "measures.reports", "measures.bae", "measures.defects",
     "guided_forms.views", "supervision.views", "supervision.controlling_views", "supervision.monitoring_views",
     "documents.views", "admin.views", "audit_views",
+    "ical.views",
 )
 
 # the navigation: (endpoint, German label, roles that see it or None for everyone)
