@@ -192,3 +192,51 @@ def test_mb_issues_a_maengelruege_from_the_defect_record(page, world):
         letters = {d.format: d for d in IssuedDocument.select().where(IssuedDocument.measure == measure.id)}
         assert set(letters) == {"pdf", "docx"} and event.document_id == letters["pdf"].id
     assert page.outside == [] and page.csp_violations == []
+
+
+def test_tl_checks_the_sample_and_signs_off_by_keyboard(page, world):
+    """The TL draws the sample of next month's list, rates the case and signs the list off — keyboard only."""
+    import datetime
+
+    from absolvent.formats import first_of_next_month
+    from absolvent.models import Measure, Participation
+    from absolvent.supervision.models import SupervisionReview
+    today = datetime.date.today()
+    month = first_of_next_month(today)
+    with database.connection_context():
+        fbw = Measure.create(type_code="FBW", measure_number="962/88888", title="Lagerlogistik",
+                             provider=world["m1"].provider_id, start=today - datetime.timedelta(days=90),
+                             end=month + datetime.timedelta(days=9), capacity=12)
+        Participation.create(customer=world["c1"], measure=fbw, entry=fbw.start, planned_end=fbw.end)
+    login(page, "tl1")
+    page.goto(page.base + f"/fachaufsicht/liste?monat={month:%Y-%m}&team={world['t1'].id}")
+    page.locator("#f-art-anteil").focus()
+    page.keyboard.press("Space")
+    page.get_by_label("Anzahl Fälle bzw. Prozent").focus()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("100")
+    page.get_by_role("button", name="Stichprobe ziehen").focus()
+    page.keyboard.press("Enter")
+    link = page.get_by_role("link", name=re.compile("Prüfen"))
+    expect(link).to_be_visible()
+    link.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/fachaufsicht/fall/*")
+    for select in page.locator("select[name^='k_']").all():
+        select.focus()
+        page.keyboard.press("i")  # i.O.
+    page.get_by_role("button", name="Prüfung speichern").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#case-check [role=status]")).to_be_focused()  # focus follows the swap
+    page.get_by_role("link", name=re.compile("Zurück zur Fachaufsicht-Liste")).focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/fachaufsicht/liste?*")
+    page.locator("#f-bestaetigt").focus()
+    page.keyboard.press("Space")
+    page.get_by_role("button", name="Digital abzeichnen").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Digital abgezeichnet von")).to_be_visible()
+    with database.connection_context():
+        review = SupervisionReview.get(SupervisionReview.team == world["t1"].id)
+        assert review.signed_by_id == world["tl1"].id and len(review.signed_sha256) == 64
+    assert page.outside == [] and page.csp_violations == []
