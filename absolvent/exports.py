@@ -201,9 +201,9 @@ def export(title, sheets, filters="", now=None, name_parts=()):
     the title rows (list name, filter, export time, row count), a bold frozen header and an autofilter."""
     now = now or datetime.datetime.now()
     wb = new_workbook(title)
+    sheets = [sheet if isinstance(sheet, Sheet) else Sheet(*sheet) for sheet in sheets]
     for sheet in sheets:
-        sheet = sheet if isinstance(sheet, Sheet) else Sheet(*sheet)
-        heading = title if sheet.title == title else f"{title} – {sheet.title}"
+        heading = title if len(sheets) == 1 or sheet.title == title else f"{title} – {sheet.title}"
         add_sheet(wb, sheet.title, sheet.columns, sheet.rows,
                   title_lines=title_lines(heading, filters, now, len(sheet.rows)), header_fill=HEADER_FILL)
     return to_bytes(wb), file_name(title, *name_parts, day=now.date())
