@@ -96,6 +96,19 @@ def cell(ws, value, col=None, bold=False, fill=None, wrap=False):
     return result
 
 
+def _plain(ws, value, col):
+    """``value`` as written: plain text and numbers as they are (fast), anything needing a format,
+    a quote prefix or wrapping as a ``cell``."""
+    if col.kind == "text":
+        if isinstance(value, str) and value and not value.startswith(FORMULA_STARTS):
+            return clean_text(value)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return value
+        if value is None or value == "":
+            return None
+    return cell(ws, value, col)
+
+
 def _shown(value):
     if isinstance(value, datetime.datetime):
         return "00.00.0000 00:00"
@@ -158,7 +171,7 @@ def add_sheet(wb, title, columns, rows, title_lines=(), header_fill=None, landsc
         ws.append([first])
     ws.append([cell(ws, c.header, bold=True, fill=header_fill) for c in columns])
     for row in rows:
-        ws.append([cell(ws, value, col) for value, col in zip(row, columns, strict=False)])
+        ws.append([_plain(ws, value, col) for value, col in zip(row, columns, strict=False)])
     return ws
 
 
