@@ -21,7 +21,8 @@ from .vocabulary import EXIT_KINDS
 
 def fetch(query):
     """The rows of ``query`` (a peewee select or a list), None when there are more than MAX_ROWS."""
-    rows = list(query[:exports.MAX_ROWS + 1]) if isinstance(query, list) else list(query.limit(exports.MAX_ROWS + 1))
+    limit = exports.MAX_ROWS + 1
+    rows = list(query[:limit]) if isinstance(query, list) else list(query.limit(limit))
     return None if len(rows) > exports.MAX_ROWS else rows
 
 
@@ -35,8 +36,9 @@ def send(entity, title, sheets, filters="", entity_id="", name_parts=()):
     """The workbook of ``sheets`` as a download; one audit row with filter, row count and SHA-256."""
     body, name = exports.export(title, sheets, filters, name_parts=name_parts)
     count = sum(len(s.rows) for s in sheets)
-    audit.log("export", entity, entity_id, f"xlsx {title}; Filter: {filters or 'keiner'}; {count} Zeile{'' if count == 1 else 'n'}; "
-                                           f"sha256={hashlib.sha256(body).hexdigest()}")
+    lines = f"{count} Zeile" if count == 1 else f"{count} Zeilen"
+    audit.log("export", entity, entity_id,
+              f"xlsx {title}; Filter: {filters or 'keiner'}; {lines}; sha256={hashlib.sha256(body).hexdigest()}")
     response = send_file(io.BytesIO(body), mimetype=exports.XLSX_MIME, as_attachment=True, download_name=name)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -120,7 +122,8 @@ def survey_sheets(results):
         ["Antworten", results["total"]], *([f"davon {s['label']}", s["count"]] for s in results["sources"]),
         ["Gesamtnoten", grades["count"]], ["ohne Gesamtnote", grades["no_answer"]],
         ["Durchschnitt der Gesamtnote", grades["mean"]]])
-    comments = Sheet("Anmerkungen", [Column("Anmerkung (alphabetisch)", "wrap", 90)], [[c] for c in results["comments"]])
+    comments = Sheet("Anmerkungen", [Column("Anmerkung (alphabetisch)", "wrap", 90)],
+                     [[c] for c in results["comments"]])
     return [overview, statements, grade_sheet, comments]
 
 

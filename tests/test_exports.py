@@ -268,6 +268,12 @@ def test_workspace_participants_export_only_for_the_measures_mb(mixed, auth, use
 
 # ------------------------------------------------------------------ Fachaufsicht
 
+@pytest.fixture
+def december(request):
+    """Team A's December list (``supervision_world`` of the Fachaufsicht tests)."""
+    return request.getfixturevalue("supervision_world")
+
+
 SUPERVISION_HEADERS = ["Nr.", "Kunde/Kundin", "Kundennummer", "pAp", "Maßnahmeart", "Maßnahme-Nr.", "Geplantes Ende",
                        "Austritt", "AM eingeleitet", "Stichprobe", "Ergebnis", "AM rechtzeitig eingeleitet",
                        "Vereinbarung zum Ende aktuell", "Kontakt während der Maßnahme",
@@ -275,8 +281,8 @@ SUPERVISION_HEADERS = ["Nr.", "Kunde/Kundin", "Kundennummer", "pAp", "Maßnahmea
                        "VV unterbreitet"]
 
 
-def test_team_lead_exports_the_months_list_with_german_dates(supervision_world, auth):
-    w = supervision_world
+def test_team_lead_exports_the_months_list_with_german_dates(december, auth):
+    w = december
     auth.login("tl1")
     page = auth.get(f"/fachaufsicht/liste?monat={DECEMBER}&team={w['t1'].id}").get_data(as_text=True)
     url = f"/fachaufsicht/liste/export.xlsx?monat={DECEMBER}&amp;team={w['t1'].id}"
@@ -298,8 +304,8 @@ def test_team_lead_exports_the_months_list_with_german_dates(supervision_world, 
     assert logged.entity_id == str(w["t1"].id) and "Dezember 2026" in logged.detail and "3 Zeilen" in logged.detail
 
 
-def test_supervision_export_shows_the_sample_and_ratings(supervision_world, auth):
-    w = supervision_world
+def test_supervision_export_shows_the_sample_and_ratings(december, auth):
+    w = december
     auth.login("tl1")
     assert draw_sample(auth, w).status_code == 302
     rows = table(book(auth.get(f"/fachaufsicht/liste/export.xlsx?monat={DECEMBER}&team={w['t1'].id}")).active,
@@ -317,16 +323,16 @@ def test_supervision_export_shows_the_sample_and_ratings(supervision_world, auth
 @pytest.mark.parametrize("username, team, status", [
     ("tl1", "t1", 200), ("dqm1", "t1", 200), ("bl", "t1", 200), ("bl", "t2", 200), ("tl1", "t2", 403),
     ("pap1", "t1", 403), ("mb1", "t1", 403), ("admin", "t1", 403), ("bov1", "t1", 403)])
-def test_supervision_export_permission_matrix(supervision_world, auth, username, team, status):
+def test_supervision_export_permission_matrix(december, auth, username, team, status):
     auth.login(username)
-    url = f"/fachaufsicht/liste/export.xlsx?monat={DECEMBER}&team={supervision_world[team].id}"
+    url = f"/fachaufsicht/liste/export.xlsx?monat={DECEMBER}&team={december[team].id}"
     assert auth.get(url).status_code == status
-    assert auth.get(f"/fachaufsicht/liste?monat={DECEMBER}&team={supervision_world[team].id}").status_code == status
+    assert auth.get(f"/fachaufsicht/liste?monat={DECEMBER}&team={december[team].id}").status_code == status
     assert len(exports_logged("supervision-list")) == (status == 200)
 
 
 @pytest.mark.parametrize("query", ["monat=Mai&team=1", "monat=2026-12", "monat=2026-13&team=x"])
-def test_supervision_export_without_month_or_team_leads_back(supervision_world, auth, query):
+def test_supervision_export_without_month_or_team_leads_back(december, auth, query):
     auth.login("bl")
     response = auth.get(f"/fachaufsicht/liste/export.xlsx?{query}")
     assert response.status_code == 302 and "/fachaufsicht/liste" in response.headers["Location"]

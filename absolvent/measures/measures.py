@@ -92,7 +92,8 @@ def export():
     rows = list_exports.fetch(query)
     if rows is None:
         return list_exports.refuse(url_for("measures.index", q=q, art=type_code))
-    filters = " · ".join([*([f"Art: {type_code}"] if type_code in MEASURE_TYPES else []), *([f"Suche „{q}“"] if q else [])])
+    filters = " · ".join([*([f"Art: {type_code}"] if type_code in MEASURE_TYPES else []),
+                          *([f"Suche „{q}“"] if q else [])])
     return list_exports.send("measure-list", "Maßnahmen", [list_exports.measures_sheet(rows)], filters)
 
 
