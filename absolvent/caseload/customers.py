@@ -2,7 +2,7 @@
 from flask import Blueprint, request, url_for
 from flask_login import current_user, login_required
 
-from .. import access, audit
+from .. import access, audit, list_exports
 from ..models import Participation
 from ..web import page_number, redirect_to, render
 from . import operations, queries
@@ -68,3 +68,15 @@ def detail(customer_id):
                   participations=queries.customer_participations(customer).where(Participation.id.in_(list(visible))),
                   timeline=queries.customer_timeline(customer, visible),
                   can_edit=access.can_edit_customer(current_user, customer))
+
+
+@bp.get("/export.xlsx")
+@login_required
+def export():
+    """The customers found by the page's search as an Excel file (all of them, only the visible ones)."""
+    q = request.args.get("q", "").strip()[:100]
+    rows = list_exports.fetch(queries.with_pap(queries.search_customers(current_user, q)))
+    if rows is None:
+        return list_exports.refuse(url_for("customers.index", q=q))
+    return list_exports.send("customer-list", "Kundinnen und Kunden", [list_exports.customers_sheet(rows)],
+                             f"Suche „{q}“" if q else "")

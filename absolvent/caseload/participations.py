@@ -2,7 +2,7 @@
 from flask import Blueprint, flash, request, url_for
 from flask_login import current_user, login_required
 
-from .. import access, audit
+from .. import access, audit, list_exports
 from ..models import Customer, Measure, Participation
 from ..vocabulary import EXIT_KINDS, PLAN_DATES
 from ..measures.files import reports_of
@@ -14,20 +14,38 @@ bp = Blueprint("participations", __name__, url_prefix="/teilnahmen")
 PAGE_SIZE = 50
 
 
-@bp.get("/")
-@login_required
-def index():
+def _search():
+    """(q, state, the ordered query) of the list's search."""
     q = request.args.get("q", "").strip()[:100]
     state = request.args.get("status", "laufend")
     state = state if state in queries.PARTICIPATION_STATES else "laufend"
+    return q, state, queries.search_participations(current_user, q, state).order_by(Participation.planned_end,
+                                                                                      Participation.id)
+
+
+@bp.get("/")
+@login_required
+def index():
+    q, state, query = _search()
     page = page_number()
-    query = queries.search_participations(current_user, q, state)
     total = query.count()
-    rows = query.order_by(Participation.planned_end, Participation.id).paginate(page, PAGE_SIZE)
+    rows = query.paginate(page, PAGE_SIZE)
     audit.log("read", "participation-list", detail=f"Suche={q!r} Status={state} Seite={page}")
     return render("caseload/participation_list.html", "participation_results", push_url=True,
                   participations=rows, q=q, state=state, states=queries.PARTICIPATION_STATES, page=page,
                   total=total, pages=(total + PAGE_SIZE - 1) // PAGE_SIZE)
+
+
+@bp.get("/export.xlsx")
+@login_required
+def export():
+    """The participations found by the page's search and state as an Excel file (all, only the visible ones)."""
+    q, state, query = _search()
+    rows = list_exports.fetch(query)
+    if rows is None:
+        return list_exports.refuse(url_for("participations.index", q=q, status=state))
+    filters = " · ".join([f"Status: {queries.PARTICIPATION_STATES[state]}", *([f"Suche „{q}“"] if q else [])])
+    return list_exports.send("participation-list", "Teilnahmen", [list_exports.participations_sheet(rows)], filters)
 
 
 def _form(values, errors, customer, participation=None):

@@ -8,12 +8,8 @@ marked "entfällt" on the next list. Each issued list keeps its rows as JSON (Pr
 for the next comparison.
 """
 import datetime
-import io
 import json
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 from peewee import JOIN
 
 from .. import audit
@@ -21,6 +17,7 @@ from ..db import database
 from ..documents import context as document_context
 from ..documents.operations import archive, forms_dir, render
 from ..documents.render import DocumentError, preflight, registry
+from ..exports import HEADER_FILL, Column, add_sheet, new_workbook, to_bytes
 from ..formats import de_date
 from ..models import Customer, Participation, User
 from ..validation import IntegrityError
@@ -29,7 +26,6 @@ from .models import ProviderList
 DOCUMENT = "bae-vormerkliste"
 SUBJECT = "Vormerkliste"
 LETTER_SUBJECT = "Vormerkliste Anschreiben"
-DATE_FORMAT = "DD.MM.YYYY"
 REMOVED = "entfällt"
 # what is compared between two lists: label -> row keys
 COMPARED = (("Name", ("last_name",)), ("Vorname", ("first_name",)), ("Geburtsdatum", ("birth_date",)),
@@ -126,44 +122,18 @@ def for_display(rows):
 
 
 def xlsx_bytes(measure, rows, issued_on, jobcenter_name=""):
-    """The list as a workbook: a title row (measure number, title, Träger, date), German headers,
-    date cells TT.MM.JJJJ, frozen header row, autofilter, column widths."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Vormerkliste"
-    last_col = get_column_letter(len(COLUMNS))
-    ws["A1"] = (f"Vormerkliste BaE – Maßnahme-Nr. {measure.measure_number} – {measure.title} – "
-                f"Träger: {measure.provider.name}")
-    ws["A1"].font = Font(bold=True, size=13)
-    ws["A2"] = (f"Stand: {de_date(issued_on)} · {sum(1 for r in rows if r['change'] != REMOVED)} vorgemerkte "
-                f"Teilnehmende · {jobcenter_name}".rstrip(" ·"))
-    for cell in ("A1", "A2"):
-        ws[cell].data_type = "s"
-    ws.merge_cells(f"A1:{last_col}1")
-    ws.merge_cells(f"A2:{last_col}2")
-    header_row = 3
-    for col, (header, _, width, _) in enumerate(COLUMNS, start=1):
-        cell = ws.cell(row=header_row, column=col, value=header)
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDE4EE")
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.column_dimensions[get_column_letter(col)].width = width
-    for offset, row in enumerate(rows, start=1):
-        for col, (_, key, _, is_date) in enumerate(COLUMNS, start=1):
-            cell = ws.cell(row=header_row + offset, column=col)
-            if is_date:
-                cell.value = _date(row.get(key))
-                cell.number_format = DATE_FORMAT
-            else:
-                cell.value = str(row.get(key) or "")
-                cell.data_type = "s"  # text stays text, never a formula ("=…")
-    ws.freeze_panes = f"A{header_row + 1}"
-    ws.auto_filter.ref = f"A{header_row}:{last_col}{header_row + max(len(rows), 1)}"
-    ws.print_title_rows = f"{header_row}:{header_row}"
-    ws.page_setup.orientation = "landscape"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    """The list as a workbook in the shared layout (``exports.add_sheet``): a title row (measure number,
+    title, Träger), the date and count, German headers, date cells TT.MM.JJJJ, frozen header row,
+    autofilter, column widths."""
+    title = (f"Vormerkliste BaE – Maßnahme-Nr. {measure.measure_number} – {measure.title} – "
+             f"Träger: {measure.provider.name}")
+    stand = (f"Stand: {de_date(issued_on)} · {sum(1 for r in rows if r['change'] != REMOVED)} vorgemerkte "
+             f"Teilnehmende · {jobcenter_name}".rstrip(" ·"))
+    wb = new_workbook(title)
+    add_sheet(wb, "Vormerkliste", [Column(header, width=width) for header, _, width, _ in COLUMNS],
+              [[_date(row.get(key)) if is_date else str(row.get(key) or "") for _, key, _, is_date in COLUMNS]
+               for row in rows], title_lines=(title, stand), header_fill=HEADER_FILL)
+    return to_bytes(wb)
 
 
 def _name(row):

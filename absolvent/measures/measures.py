@@ -3,7 +3,7 @@ from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user, login_required
 from peewee import fn
 
-from .. import access, audit
+from .. import access, audit, list_exports
 from ..models import Customer, Measure, Participation, Provider, User
 from ..vocabulary import MEASURE_FILE_KINDS, MEASURE_TYPES, PROCUREMENT
 from ..web import redirect_to, render
@@ -20,9 +20,8 @@ def get_or_404(measure_id):
     return measure
 
 
-@bp.get("/")
-@login_required
-def index():
+def _search():
+    """(q, type code, the query) of the list's search and type filter."""
     q = request.args.get("q", "").strip()[:100]
     type_code = request.args.get("art", "")
     query = (Measure.select(Measure, Provider).join(Provider)
@@ -32,6 +31,13 @@ def index():
                             | (Provider.name ** f"%{q}%"))
     if type_code in MEASURE_TYPES:
         query = query.where(Measure.type_code == type_code)
+    return q, type_code, query
+
+
+@bp.get("/")
+@login_required
+def index():
+    q, type_code, query = _search()
     return render("measures/measure_list.html", "measure_results", push_url=True, measures=query.limit(200), q=q,
                   type_code=type_code, types=MEASURE_TYPES,
                   can_create=access.can_edit_measure(current_user))
@@ -78,16 +84,46 @@ def edit(measure_id):
                   measure=measure, status=422 if errors else 200, **_options())
 
 
+@bp.get("/export.xlsx")
+@login_required
+def export():
+    """The measures found by the page's search and type as an Excel file (all of them, not only the first 200)."""
+    q, type_code, query = _search()
+    rows = list_exports.fetch(query)
+    if rows is None:
+        return list_exports.refuse(url_for("measures.index", q=q, art=type_code))
+    filters = " · ".join([*([f"Art: {type_code}"] if type_code in MEASURE_TYPES else []),
+                          *([f"Suche „{q}“"] if q else [])])
+    return list_exports.send("measure-list", "Maßnahmen", [list_exports.measures_sheet(rows)], filters)
+
+
+def visible_participants(measure):
+    """The measure's participations the user may see (the page's table "Teilnehmende, die Sie sehen dürfen")."""
+    return (Participation.select(Participation, Customer, Measure).join(Customer)
+            .switch(Participation).join(Measure)
+            .where(Participation.measure == measure, access.participation_filter(current_user))
+            .order_by(Customer.last_name, Customer.first_name, Participation.id))
+
+
+@bp.get("/<int:measure_id>/teilnehmende.xlsx")
+@login_required
+def export_participants(measure_id):
+    measure = get_or_404(measure_id)
+    rows = list_exports.fetch(visible_participants(measure))
+    if rows is None:
+        return list_exports.refuse(url_for("measures.detail", measure_id=measure.id))
+    return list_exports.send("measure-participants", f"Teilnehmende {measure.measure_number}",
+                             [list_exports.participants_sheet(rows)], "die Teilnehmenden, die Sie sehen dürfen",
+                             entity_id=measure.id)
+
+
 @bp.get("/<int:measure_id>")
 @login_required
 def detail(measure_id):
     measure = get_or_404(measure_id)
     base = Participation.select().where(Participation.measure == measure)
     total = base.count()
-    visible = (Participation.select(Participation, Customer, Measure).join(Customer)
-               .switch(Participation).join(Measure)
-               .where(Participation.measure == measure, access.participation_filter(current_user))
-               .order_by(Customer.last_name, Customer.first_name))
+    visible = visible_participants(measure)
     active = base.where(Participation.exit.is_null()).count()
     if visible:
         audit.log("read", "measure-participants", measure.id)

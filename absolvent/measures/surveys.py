@@ -10,7 +10,7 @@ import io
 from flask import Blueprint, abort, current_app, flash, redirect, request, send_file, url_for
 from flask_login import current_user, login_required
 
-from .. import access, audit
+from .. import access, audit, list_exports
 from ..formats import de_date
 from ..models import FollowUp
 from ..web import redirect_to, render, wants_fragment
@@ -48,6 +48,18 @@ def index(measure_id):
     selected = _selected(measure)
     audit.log("read", "survey-results", measure.id, survey_queries.scope_label(selected))
     return render(PAGE, "survey_results", push_url=True, **page_context(measure, selected))
+
+
+@bp.get("/massnahmen/<int:measure_id>/befragung/ergebnis.xlsx")
+@login_required
+def export(measure_id):
+    """The results of the selected round as an Excel file; below 3 answers only their number (as the page)."""
+    measure = queries.get_supervised_measure(measure_id, current_user)
+    selected = _selected(measure)
+    results = survey_results.evaluate(survey_queries.answers(measure, selected))
+    return list_exports.send("survey-results", f"Teilnehmerbefragung {measure.measure_number}",
+                             list_exports.survey_sheets(results), survey_queries.scope_label(selected),
+                             entity_id=measure.id)
 
 
 @bp.post("/massnahmen/<int:measure_id>/befragung/<int:followup_id>/abschliessen")

@@ -6,7 +6,7 @@ import datetime
 from flask import Blueprint, current_app, request, url_for
 from flask_login import current_user, login_required
 
-from .. import access, audit
+from .. import access, audit, list_exports
 from ..auth import roles_required
 from ..vocabulary import MEASURE_FILE_KINDS
 from ..web import after_post, render
@@ -93,6 +93,19 @@ def measure(measure_id):
     m = queries.get_own_measure(measure_id, current_user)
     audit.log("read", "measure-workspace", m.id)
     return render(PAGE, "duties_panel", **measure_context(m, all_duties=request.args.get("aufgaben") == "alle"))
+
+
+@bp.get("/<int:measure_id>/teilnehmende.xlsx")
+@login_required
+def export_participants(measure_id):
+    """The participants table of the workspace as an Excel file (only the measure's MB)."""
+    m = queries.get_own_measure(measure_id, current_user)
+    rows = list_exports.fetch(queries.participants(m))
+    if rows is None:
+        return list_exports.refuse(url_for("workspace.measure", measure_id=m.id))
+    return list_exports.send("measure-participants", f"Teilnehmende {m.measure_number}",
+                             [list_exports.participants_sheet(rows, with_pap=True)], "alle Teilnahmen der Maßnahme",
+                             entity_id=m.id)
 
 
 @bp.post("/<int:measure_id>/aufgaben/erledigen")

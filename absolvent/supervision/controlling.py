@@ -8,14 +8,11 @@ pAp. Also the 12-month trend, the chart's geometry, the XLSX workbook and the
 PDF context (plain values only).
 """
 import datetime
-import io
 from collections import defaultdict
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 from peewee import JOIN
 
+from ..exports import Column, add_sheet, new_workbook, to_bytes
 from ..formats import MONTHS, de_date, first_of_next_month, month_label
 from ..models import Agreement, Customer, Measure, Participation, PlacementProposal, Team, User
 from ..rules import evaluate_all
@@ -24,7 +21,6 @@ from ..rules.controlling import WINDOW_DAYS
 from ..vocabulary import JOB_KINDS
 
 NO_PAP = "ohne pAp"
-DATE_FORMAT = "DD.MM.YYYY"
 
 
 def last_day(month):
@@ -231,27 +227,12 @@ def trend_table(rows):
 
 # ------------------------------------------------------------------ exports
 
-def _sheet(wb, title, headers, rows, widths, date_columns=(), percent_columns=()):
-    ws = wb.create_sheet(title)
-    ws.append(headers)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(vertical="top", wrap_text=True)
-    for values in rows:
-        ws.append(values)
-        for cell in ws[ws.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # text stays text, never a formula ("=…")
-            if cell.column in date_columns:
-                cell.number_format = DATE_FORMAT
-            elif cell.column in percent_columns:
-                cell.number_format = "0.0%"
-            cell.alignment = Alignment(vertical="top", wrap_text=cell.column == len(headers))
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(ws.max_row, 2)}"
-    for i, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-    return ws
+def _sheet(wb, title, headers, rows, widths, percent_columns=()):
+    """One sheet in the shared layout (``exports.add_sheet``): dates are date cells by their values,
+    ``percent_columns`` (1-based) fractions shown 0,0 %, the last column wrapped."""
+    kinds = {i: "percent" for i in percent_columns} | {len(headers): "wrap"}
+    columns = [Column(h, kinds.get(i, "text"), w) for i, (h, w) in enumerate(zip(headers, widths, strict=True), 1)]
+    return add_sheet(wb, title, columns, rows, landscape=False)
 
 
 def _fraction(eligible, fulfilled):
@@ -261,8 +242,7 @@ def _fraction(eligible, fulfilled):
 def xlsx_bytes(data, trend_rows):
     """The report as a workbook: sheets Übersicht (team, pAp), Fälle (one row per case, reasons) and
     Verlauf (12 months); German headers, dates as date cells TT.MM.JJJJ, frozen header row, autofilter."""
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = new_workbook(f"Controlling {month_label(data['month'])}")
     month = data["month"]
     overview = []
     for t in data["teams"]:
@@ -271,18 +251,16 @@ def xlsx_bytes(data, trend_rows):
         overview.append([month, t["team"], "Team gesamt", t["eligible"], t["fulfilled"],
                          _fraction(t["eligible"], t["fulfilled"])])
     _sheet(wb, "Übersicht", ["Berichtsmonat", "Team", "pAp", "Berücksichtigt", "Erfüllt", "Quote"], overview,
-           [14, 28, 24, 15, 10, 10], date_columns=(1,), percent_columns=(6,))
+           [14, 28, 24, 15, 10, 10], percent_columns=(6,))
     cases = [[t["team"], p["pap"], c["participation"], c["customer_number"], c["measure"], c["entry"], c["exit"],
               c["result"], "\n".join(c["reasons"])]
              for t in data["teams"] for p in t["paps"] for c in p["cases"]]
     _sheet(wb, "Fälle", ["Team", "pAp", "Teilnahme", "Kundennummer", "Maßnahmeart", "Eintritt", "Austritt",
-                         "Ergebnis", "Gründe"], cases, [24, 22, 11, 15, 13, 12, 12, 20, 100], date_columns=(6, 7))
+                         "Ergebnis", "Gründe"], cases, [24, 22, 11, 15, 13, 12, 12, 20, 100])
     _sheet(wb, "Verlauf", ["Monat", "Berücksichtigt", "Erfüllt", "Quote"],
            [[r["month"], r["eligible"], r["fulfilled"], _fraction(r["eligible"], r["fulfilled"])] for r in trend_rows],
-           [14, 15, 10, 10], date_columns=(1,), percent_columns=(4,))
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+           [14, 15, 10, 10], percent_columns=(4,))
+    return to_bytes(wb)
 
 
 def pdf_context(data, trend_rows, jobcenter, scope, generated_on):

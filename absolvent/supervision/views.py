@@ -10,7 +10,7 @@ import datetime
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
-from .. import access, audit
+from .. import access, audit, list_exports
 from ..auth import roles_required
 from ..vocabulary import SUPERVISORS
 from ..documents import operations as documents_operations
@@ -161,6 +161,23 @@ def index():
         audit.log("read", "supervision-list", team.id, f"Monat {raw_month}")
     return _page(team, month, raw_month, status=422 if errors and request.method == "POST" else 200,
                  errors=errors)
+
+
+@bp.get("/fachaufsicht/liste/export.xlsx")
+@roles_required(*READERS)
+def export():
+    """The month's list as the page shows it (sample, results, ratings) as an Excel file."""
+    raw_month, month = _month()
+    team = _team(request.args.get("team"))
+    if team is None or month is None:
+        flash("Bitte einen Monat im Format JJJJ-MM und ein Team wählen.", "error")
+        return redirect(url_for("supervision.index", monat=raw_month, team=request.args.get("team", "")[:20]))
+    rows = list_exports.fetch(_context(team, month, raw_month)["rows"])
+    if rows is None:
+        return list_exports.refuse(_index_url(team, month))
+    return list_exports.send("supervision-list", f"Fachaufsicht {team.name} {month_label(month)}",
+                             [list_exports.supervision_sheet(rows, CRITERIA, RATINGS, load_ratings)],
+                             f"Team {team.name} · {month_label(month)}", entity_id=team.id)
 
 
 @bp.post("/fachaufsicht/liste/stichprobe")
