@@ -20,7 +20,7 @@ from ..measures.models import OfficeHour, OfficeHourFinding
 from ..models import FollowUp, Note, Participation
 from . import engine
 from .models import FormRun, FormSnapshot
-from .operations import SubmitRefused, _json, checked, create_snapshot, finish, pin
+from .operations import SubmitRefused, _json, checked, claim, create_snapshot, finish, pin
 from .queries import measure_facts
 
 OFFICE_HOUR_SUBJECT = "Sprechstunde beim Träger"
@@ -111,12 +111,13 @@ def _office_hour(run, defn, measure, answers, user, followup, snapshot):
 def submit(run, measure, user):
     """Submit a draft of a measure form in one transaction; returns the FormSnapshot.
 
-    Raises SubmitRefused (answers incomplete, or a participant not in this measure);
-    nothing is written then.
+    Raises SubmitRefused (answers incomplete, or a participant not in this measure) or
+    AlreadySubmitted (a submit of the same run came first); nothing is written then.
     """
     defn, facts, effective, canonical = checked(run, measure, user)
     survey = "survey" in defn.effects
     with database.atomic():
+        claim(run)
         if survey:  # the round's follow-up stays open: it only names the round the answer belongs to
             opened = FollowUp.get_or_none(FollowUp.id == run.followup_id) if run.followup_id else None
             followup = opened if opened is not None and opened.measure_id == measure.id else None
