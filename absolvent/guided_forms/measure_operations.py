@@ -28,16 +28,21 @@ PAP_NOTICE_WORKING_DAYS = 5  # the pAp's Wiedervorlage: 5 working days after the
 
 
 def start_run(defn, measure, user, followup=None):
-    """Resume the user's draft of this measure form (for the same step), or start one."""
+    """Resume the user's draft of this measure form (for the same step), or start one.
+
+    The anonymous survey always starts a new run: filled in "direkt am Gerät", a resumed
+    draft would show the next participant the previous one's unsent answers (an older
+    draft stays under "Meine Entwürfe")."""
+    survey = "survey" in defn.effects
     with database.atomic():
-        existing = (FormRun.select().where(FormRun.user == user.id, FormRun.measure == measure.id,
-                                           FormRun.participation.is_null(), FormRun.form_id == defn.id,
-                                           FormRun.status == "draft",
-                                           FormRun.followup == (followup.id if followup else None))
-                    .order_by(FormRun.updated_at.desc()).first())
+        existing = None if survey else (
+            FormRun.select().where(FormRun.user == user.id, FormRun.measure == measure.id,
+                                   FormRun.participation.is_null(), FormRun.form_id == defn.id,
+                                   FormRun.status == "draft", FormRun.followup == (followup.id if followup else None))
+            .order_by(FormRun.updated_at.desc()).first())
         if existing is not None:
             return existing
-        facts = measure_facts(measure, followup, user, with_roster="survey" not in defn.effects)
+        facts = measure_facts(measure, followup, user, with_roster=not survey)
         answers, prefilled = engine.initial_answers(engine.bind_options(defn, facts), facts)
         first = engine.visible_steps(defn, answers, facts)[0]
         run = FormRun.create(definition=pin(defn), form_id=defn.id, customer=None, participation=None,
