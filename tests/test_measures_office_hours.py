@@ -260,3 +260,36 @@ def test_wrong_context_and_foreign_followup(running, world, make, auth):
     auth.logout()
     auth.login("pap1")  # a measure form is not started from a case
     assert auth.post(f"/teilnahmen/{ps[0].id}/formulare/sprechstunde").status_code == 404
+
+
+# ------------------------------------------------------------------ "Weitere Sprechstunde erfassen"
+
+# 01.09.2026–28.02.2027: 181 days; 1/3: floor(181 × 0.3333) = 60 → 31.10.2026; 2/3: floor(181 × 0.6667) = 120
+# → 30.12.2026. Without a step the form closes the planned one nearest to the held-on date, at most 31 days away.
+@pytest.mark.parametrize("held_on, closed", [
+    (D(2026, 12, 5), "mb-sprechstunde-2-von-2"),   # 31.10. is 35 days before, 30.12. 25 days after
+    (D(2026, 11, 30), "mb-sprechstunde-1-von-2"),  # 30 days either way: the earlier one
+    (D(2026, 9, 30), "mb-sprechstunde-1-von-2"),   # 31.10. is exactly 31 days after
+    (D(2026, 9, 29), None),                        # 32 days: none
+    (D(2026, 9, 10), None),                        # the first is 51 days later: stays open
+])
+def test_office_hour_without_step_closes_only_a_near_one(world, make, auth, held_on, closed):
+    measure, ps = group_measure(world, make, D(2026, 9, 1), D(2027, 2, 28))
+    steps = {f.step_id: f for f in FollowUp.select().where(FollowUp.measure == measure.id,
+                                                             FollowUp.form == "sprechstunde")}
+    assert {k: f.due for k, f in steps.items()} == {"mb-sprechstunde-1-von-2": D(2026, 10, 31),
+                                                    "mb-sprechstunde-2-von-2": D(2026, 12, 30)}
+    auth.login("mb1")
+    run_id = run_id_of(auth.post(f"/massnahmen/{measure.id}/formulare/sprechstunde"))  # "Weitere Sprechstunde"
+    assert fill(auth, run_id, "termin", {"held_on": held_on.strftime("%d.%m.%Y"), "place": "Goslar",
+                                         "attendance": "9"}).status_code == 302
+    assert fill(auth, run_id, "traeger", {"goals": "gut", "particulars": "keine",
+                                          "findings": "Konzept wird umgesetzt"}).status_code == 302
+    assert fill(auth, run_id, "teilnehmende", {}).status_code == 302
+    assert auth.post(f"/formulare/{run_id}/absenden").status_code == 302
+    hour = OfficeHour.get(OfficeHour.measure == measure.id)
+    assert hour.held_on == held_on
+    states = {k: FollowUp.get_by_id(f.id).status for k, f in steps.items()}
+    assert states == {k: "done" if k == closed else "open" for k in steps}
+    assert hour.followup_id == (steps[closed].id if closed else None)
+    assert FormSnapshot.get(FormSnapshot.run == run_id).followup_id == hour.followup_id

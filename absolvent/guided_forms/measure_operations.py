@@ -25,6 +25,7 @@ from .queries import measure_facts
 
 OFFICE_HOUR_SUBJECT = "Sprechstunde beim Träger"
 PAP_NOTICE_WORKING_DAYS = 5  # the pAp's Wiedervorlage: 5 working days after the Sprechstunde
+CLOSE_UNOPENED_WITHIN_DAYS = 31  # a Sprechstunde recorded without its step closes a planned one this near
 
 
 def start_run(defn, measure, user, followup=None):
@@ -52,17 +53,22 @@ def start_run(defn, measure, user, followup=None):
     return run
 
 
-def _target_followup(run, defn, measure):
-    """The MB's step the submit closes: the one that opened the form, else the first open
-    step of the measure whose rulebook step the form ``completes``."""
+def _target_followup(run, defn, measure, held_on):
+    """The MB's step the submit closes: the one that opened the form, else – a Sprechstunde
+    recorded without a step ("Weitere Sprechstunde erfassen") – the open step of the measure
+    whose rulebook step the form ``completes`` and whose due date is nearest to ``held_on``,
+    at most CLOSE_UNOPENED_WITHIN_DAYS away; a step due months later stays open."""
     if run.followup_id:
         f = FollowUp.get_or_none(FollowUp.id == run.followup_id)
         return f if f is not None and f.status == "open" and f.measure_id == measure.id else None
     if not defn.completes:
         return None
-    return (FollowUp.select().where(FollowUp.measure == measure.id, FollowUp.status == "open",
-                                    FollowUp.rule_id.in_(list(defn.completes)))
-            .order_by(FollowUp.due, FollowUp.id).first())
+    window = datetime.timedelta(days=CLOSE_UNOPENED_WITHIN_DAYS)
+    near = (FollowUp.select().where(FollowUp.measure == measure.id, FollowUp.status == "open",
+                                    FollowUp.rule_id.in_(list(defn.completes)),
+                                    FollowUp.due.between(held_on - window, held_on + window))
+            .order_by(FollowUp.due, FollowUp.id))
+    return min(near, key=lambda f: abs((f.due - held_on).days), default=None)
 
 
 def _participations(measure, rows):
@@ -127,7 +133,9 @@ def submit(run, measure, user):
             opened = FollowUp.get_or_none(FollowUp.id == run.followup_id) if run.followup_id else None
             followup = opened if opened is not None and opened.measure_id == measure.id else None
         else:
-            followup = _target_followup(run, defn, measure)
+            held_on = datetime.date.fromisoformat(effective["held_on"]) if effective.get("held_on") \
+                else datetime.date.today()
+            followup = _target_followup(run, defn, measure, held_on)
         snapshot = create_snapshot(run, defn, canonical, user, customer=None, participation=None,
                                    measure=measure.id, followup=followup)
         derived = {"survey": True} if survey else {}
