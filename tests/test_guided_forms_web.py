@@ -156,7 +156,9 @@ def test_ev_journey_from_followup(ev_case, auth):
     assert "erledigt</span>" in row and f'href="/formulare/ergebnisse/{snap.id}"' in row
     # a submitted run is no draft any more
     assert auth.get(step_url(run_id, "art")).status_code == 404
-    assert auth.post(f"/formulare/{run_id}/absenden").status_code == 404
+    again = auth.post(f"/formulare/{run_id}/absenden")  # a second submit leads to the snapshot, refused
+    assert again.status_code == 302 and again.headers["Location"].endswith(f"/formulare/ergebnisse/{snap.id}")
+    assert "Dieses Formular wurde bereits abgeschickt." in auth.get(again.headers["Location"]).get_data(as_text=True)
     assert FormSnapshot.select().count() == 1
 
 

@@ -260,3 +260,118 @@ def test_wrong_context_and_foreign_followup(running, world, make, auth):
     auth.logout()
     auth.login("pap1")  # a measure form is not started from a case
     assert auth.post(f"/teilnahmen/{ps[0].id}/formulare/sprechstunde").status_code == 404
+
+
+# ------------------------------------------------------------------ "Weitere Sprechstunde erfassen"
+
+# 01.09.2026–28.02.2027: 181 days; 1/3: floor(181 × 0.3333) = 60 → 31.10.2026; 2/3: floor(181 × 0.6667) = 120
+# → 30.12.2026. Without a step the form closes the planned one nearest to the held-on date, at most 31 days away.
+@pytest.mark.parametrize("held_on, closed", [
+    (D(2026, 12, 5), "mb-sprechstunde-2-von-2"),   # 31.10. is 35 days before, 30.12. 25 days after
+    (D(2026, 11, 30), "mb-sprechstunde-1-von-2"),  # 30 days either way: the earlier one
+    (D(2026, 9, 30), "mb-sprechstunde-1-von-2"),   # 31.10. is exactly 31 days after
+    (D(2026, 9, 29), None),                        # 32 days: none
+    (D(2026, 9, 10), None),                        # the first is 51 days later: stays open
+])
+def test_office_hour_without_step_closes_only_a_near_one(world, make, auth, held_on, closed):
+    measure, ps = group_measure(world, make, D(2026, 9, 1), D(2027, 2, 28))
+    steps = {f.step_id: f for f in FollowUp.select().where(FollowUp.measure == measure.id,
+                                                             FollowUp.form == "sprechstunde")}
+    assert {k: f.due for k, f in steps.items()} == {"mb-sprechstunde-1-von-2": D(2026, 10, 31),
+                                                    "mb-sprechstunde-2-von-2": D(2026, 12, 30)}
+    auth.login("mb1")
+    run_id = run_id_of(auth.post(f"/massnahmen/{measure.id}/formulare/sprechstunde"))  # "Weitere Sprechstunde"
+    assert fill(auth, run_id, "termin", {"held_on": held_on.strftime("%d.%m.%Y"), "place": "Goslar",
+                                         "attendance": "9"}).status_code == 302
+    assert fill(auth, run_id, "traeger", {"goals": "gut", "particulars": "keine",
+                                          "findings": "Konzept wird umgesetzt"}).status_code == 302
+    assert fill(auth, run_id, "teilnehmende", {}).status_code == 302
+    assert auth.post(f"/formulare/{run_id}/absenden").status_code == 302
+    hour = OfficeHour.get(OfficeHour.measure == measure.id)
+    assert hour.held_on == held_on
+    states = {k: FollowUp.get_by_id(f.id).status for k, f in steps.items()}
+    assert states == {k: "done" if k == closed else "open" for k in steps}
+    assert hour.followup_id == (steps[closed].id if closed else None)
+    assert FormSnapshot.get(FormSnapshot.run == run_id).followup_id == hour.followup_id
+
+
+# ------------------------------------------------------------------ the page's queries do not grow with the hours
+
+def add_hours(measure, ps, count, mb, first=0):
+    """``count`` Sprechstunden made by hand: each with its snapshot (place, topics) and two findings,
+    the first with a Wiedervorlage for the pAp."""
+    from absolvent.guided_forms.models import FormDefinitionVersion
+    definition, _ = FormDefinitionVersion.get_or_create(
+        sha256="b" * 64, defaults={"form_id": "sprechstunde", "version": "2026.1", "source": "# test"})
+    for i in range(first, first + count):
+        run = FormRun.create(definition=definition, form_id="sprechstunde", measure=measure, user=mb,
+                             status="submitted")
+        answers = {"place": f"Raum {i}", "goals": f"Ziele {i}", "particulars": f"Besonderes {i}"}
+        snap = FormSnapshot.create(run=run, form_id="sprechstunde", title="Sprechstunde", definition=definition,
+                                   measure=measure, answers=json.dumps({"answers": answers}), sha256="c" * 64,
+                                   submitted_by=mb)
+        hour = OfficeHour.create(measure=measure, held_on=D(2026, 10, 1) + datetime.timedelta(days=i),
+                                 attendance=8, findings=f"Allgemein {i}", snapshot_id=snap.id, created_by=mb)
+        pap_step = planning.add_manual_followup(ps[0], f"Information {i}", D(2026, 12, 1), mb, role="pAp",
+                                                phase="waehrend", reason="Test")
+        OfficeHourFinding.create(office_hour=hour, participation=ps[0], text=f"Staplerschein {i}",
+                                 followup=pap_step.id)
+        OfficeHourFinding.create(office_hour=hour, participation=ps[1], text=f"Fehlzeiten {i}")
+
+
+class Counter:
+    """Counts the SQL statements the database runs (peewee sends every one through execute_sql)."""
+
+    def __init__(self, monkeypatch):
+        from absolvent.db import database
+        self.statements = []
+        db = database.obj
+        original = db.execute_sql
+
+        def counting(sql, *args, **kwargs):
+            self.statements.append(sql)
+            return original(sql, *args, **kwargs)
+        monkeypatch.setattr(db, "execute_sql", counting)
+
+    def run(self, work):
+        self.statements.clear()
+        result = work()
+        return result, list(self.statements)
+
+
+@pytest.mark.parametrize("with_participants, expected", [(True, 3), (False, 2)])
+def test_held_runs_a_fixed_number_of_queries(world, make, monkeypatch, with_participants, expected):
+    from absolvent.measures.office_hour_queries import held
+    measure, ps = group_measure(world, make, D(2026, 9, 1), D(2027, 2, 28))
+    counter = Counter(monkeypatch)
+    add_hours(measure, ps, 1, world["mb1"])
+    one, few = counter.run(lambda: held(measure, with_participants))
+    add_hours(measure, ps, 4, world["mb1"], first=1)
+    five, many = counter.run(lambda: held(measure, with_participants))
+    assert len(few) == len(many) == expected  # hours, snapshots (the place), findings only for the MB
+    assert len(one) == 1 and [h["place"] for h in five] == [f"Raum {i}" for i in (4, 3, 2, 1, 0)]
+    assert any("office_hour_finding" in sql for sql in many) is with_participants
+    if with_participants:
+        assert five[0]["goals"] == "Ziele 4" and [row["text"] for row in five[0]["participants"]] == [
+            "Staplerschein 4", "Fehlzeiten 4"]
+        first = five[0]["participants"]
+        assert (first[0]["name"], first[0]["customer_number"], first[0]["pap_due"], first[1]["pap_due"]) == (
+            ps[0].customer.full_name, ps[0].customer.customer_number, D(2026, 12, 1), None)
+    else:
+        assert all(h["participants"] == [] and "goals" not in h for h in five)
+
+
+@pytest.mark.parametrize("username", ["mb1", "tl1"])
+def test_page_queries_do_not_grow_with_the_office_hours(world, make, auth, monkeypatch, username):
+    measure, ps = group_measure(world, make, D(2026, 9, 1), D(2027, 2, 28))
+    add_hours(measure, ps, 1, world["mb1"])
+    auth.login(username)
+    auth.get(f"/massnahmen/{measure.id}/sprechstunden")  # warm: the session, the rulebook
+    counter = Counter(monkeypatch)
+    page, few = counter.run(lambda: auth.get(f"/massnahmen/{measure.id}/sprechstunden"))
+    add_hours(measure, ps, 5, world["mb1"], first=1)
+    page, many = counter.run(lambda: auth.get(f"/massnahmen/{measure.id}/sprechstunden"))
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Raum 5" in body and "Allgemein 5" in body
+    assert ("Staplerschein 5" in body) is (username == "mb1")
+    assert len(many) == len(few)

@@ -94,8 +94,9 @@ def test_survey_is_anonymous_and_keeps_the_round_open(round_, world, auth):
     fragment = auth.get(f"/formulare/{run_id}/schritt/aussagen", htmx=True).get_data(as_text=True)
     assert fragment.lstrip().startswith('<div id="form-run">') and "<html" not in fragment
     before = AuditLog.select().count()
-    same, response = answer_one(auth, measure, followup)
-    assert same == run_id  # the draft opened above was resumed
+    first_draft = run_id
+    run_id, response = answer_one(auth, measure, followup)
+    assert run_id != first_draft and FormRun.get_by_id(first_draft).status == "draft"  # never resumed
     snap = FormSnapshot.get(FormSnapshot.run == run_id)
     assert response.headers["Location"].endswith(f"/formulare/ergebnisse/{snap.id}")
     run = FormRun.get_by_id(run_id)
@@ -124,6 +125,28 @@ def test_survey_is_anonymous_and_keeps_the_round_open(round_, world, auth):
     new_id = run_id_of(nxt)
     assert new_id != run_id and FormRun.get_by_id(new_id).followup_id == followup.id
     assert FormRun.get_by_id(new_id).status == "draft"
+
+
+def test_the_next_participant_never_sees_an_unsent_draft(round_, auth):
+    """Filled in "direkt am Gerät": the previous participant left without sending; the next
+    one gets a fresh questionnaire, the old draft stays under "Meine Entwürfe"."""
+    measure, followup = round_
+    auth.login("mb1")
+    left = run_id_of(start(auth, measure, followup))
+    saved = auth.post(f"/formulare/{left}/schritt/gesamt", {"overall_grade": "6", "aktion": "speichern",
+                                                            "comments": "Mein Dozent heißt Krause und ist mies."})
+    assert saved.status_code == 302
+    for htmx in (False, True):
+        fresh = run_id_of(start(auth, measure, followup, htmx=htmx))
+        assert fresh != left and FormRun.get_by_id(fresh).status == "draft"
+        page = auth.get(f"/formulare/{fresh}/schritt/gesamt").get_data(as_text=True)
+        assert "Krause" not in page and 'value="6"' not in page
+    kept = auth.get(f"/formulare/{left}/schritt/gesamt").get_data(as_text=True)
+    assert "Krause" in kept and 'value="6"' in kept  # the old draft keeps its answers
+    assert FormRun.get_by_id(left).status == "draft"
+    drafts = auth.get("/formulare/entwuerfe").get_data(as_text=True)
+    assert f"/formulare/{left}/" in drafts
+    assert FormRun.select().where(FormRun.measure == measure.id, FormRun.status == "draft").count() == 3
 
 
 def test_a_stack_of_paper_forms(round_, auth):

@@ -395,3 +395,59 @@ def test_samples_match_the_generators():
     results = json.loads((forms / "befragung-ergebnis" / "sample.json").read_text(encoding="utf-8"))
     assert results["results"]["total"] == 12 and results["results"]["shown"] is True
     assert results["charts"]["statements"].startswith("data:image/svg+xml;base64,")
+
+
+# ------------------------------------------------------------------ the threshold per round (no subtraction)
+
+def test_groups_below_the_threshold_are_only_counted():
+    five = [answer("1111", 2, "direkt", f"Kommentar {i}") for i in range(5)]
+    alone = answer("4444", 6, "papier", "Nur ich war ohne Runde")
+    r = sr.evaluate_groups([five, [alone]])
+    assert (r["total"], r["evaluated"], r["excluded"], r["shown"]) == (6, 5, 1, True)
+    assert r["excluded_note"].startswith("1 Antwort aus Runden mit weniger als 3 Antworten ist nicht ausgewertet")
+    assert "Nur ich war ohne Runde" not in r["comments"] and r["grades"]["counts"][5] == 0
+    # "alle" gives the same figures as the round alone: nothing to subtract
+    only = sr.evaluate(five)
+    assert (r["statements"], r["grades"], r["sources"], r["comments"]) == (
+        only["statements"], only["grades"], only["sources"], only["comments"])
+    # two small groups of together 3 answers: counted, not shown
+    small = sr.evaluate_groups([[answer("1")] * 2, [answer("2")]])
+    assert (small["total"], small["evaluated"], small["excluded"], small["shown"]) == (3, 0, 3, False)
+    assert small["statements"] == [] and small["comments"] == []
+    assert sr.evaluate_groups([[answer("1")] * 3])["excluded_note"] == ""
+
+
+@pytest.fixture
+def subtraction(world):
+    """The reviewer's case: round R1 with five answers, one answer without a round (grade 6, a comment)."""
+    m = world["m1"]
+    r1 = add_round(m)
+    add_answers(m, world["mb1"], r1, *[answer("1111", 2, "direkt", "") for _ in range(5)])
+    add_answers(m, world["mb1"], None, answer("4444", 6, "papier", "Allein ohne Runde geschrieben"))
+    return {**world, "r1": r1}
+
+
+def test_alle_minus_a_round_reveals_nothing(subtraction, auth):
+    auth.login("tl1")
+    every = auth.get(url(subtraction), htmx=True).get_data(as_text=True)
+    assert "<strong>6 Antworten</strong>, davon 5 ausgewertet" in every
+    assert "1 Antwort aus Runden mit weniger als 3 Antworten ist nicht ausgewertet" in every
+    assert "Allein ohne Runde" not in every and "Note 6 (ungenügend)</th>" in every
+    grades = every[every.index("Verteilung der Gesamtnoten"):]
+    assert '<td>0 <span class="muted">(0 %)</span></td></tr>' in grades.split("</table>")[0]  # no grade 6
+    r1 = auth.get(url(subtraction, f"?runde={subtraction['r1'].id}"), htmx=True).get_data(as_text=True)
+
+    def figures(body):  # the table of the statements and grades, without the heading and the counts line
+        return body[body.index("<table>"):body.rindex("<form method=\"post\"")]
+    assert figures(every) == figures(r1)  # "alle" minus R1 = nothing
+    alone = auth.get(url(subtraction, "?runde=ohne"), htmx=True).get_data(as_text=True)
+    assert "<strong>1 Antwort</strong>" in alone and "erst ab 3 Antworten angezeigt" in alone
+    assert "Allein ohne Runde" not in alone and "<svg" not in alone
+
+
+def test_printed_alle_leaves_out_the_small_group(subtraction, auth):
+    auth.login("mb1")
+    text = pdf_text(auth.post(url(subtraction, "/ergebnis"), data={"runde": ""}).data)
+    assert "alle Antworten der Maßnahme" in text and "davon 5 ausgewertet" in text
+    assert "nicht ausgewertet" in text and "Allein ohne Runde" not in text
+    assert "Ø 1" in text or "1,0" in text  # every evaluated answer says "trifft voll zu"

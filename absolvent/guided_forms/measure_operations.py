@@ -20,24 +20,30 @@ from ..measures.models import OfficeHour, OfficeHourFinding
 from ..models import FollowUp, Note, Participation
 from . import engine
 from .models import FormRun, FormSnapshot
-from .operations import SubmitRefused, _json, checked, create_snapshot, finish, pin
+from .operations import SubmitRefused, _json, checked, claim, create_snapshot, finish, pin
 from .queries import measure_facts
 
 OFFICE_HOUR_SUBJECT = "Sprechstunde beim Träger"
 PAP_NOTICE_WORKING_DAYS = 5  # the pAp's Wiedervorlage: 5 working days after the Sprechstunde
+CLOSE_UNOPENED_WITHIN_DAYS = 31  # a Sprechstunde recorded without its step closes a planned one this near
 
 
 def start_run(defn, measure, user, followup=None):
-    """Resume the user's draft of this measure form (for the same step), or start one."""
+    """Resume the user's draft of this measure form (for the same step), or start one.
+
+    The anonymous survey always starts a new run: filled in "direkt am Gerät", a resumed
+    draft would show the next participant the previous one's unsent answers (an older
+    draft stays under "Meine Entwürfe")."""
+    survey = "survey" in defn.effects
     with database.atomic():
-        existing = (FormRun.select().where(FormRun.user == user.id, FormRun.measure == measure.id,
-                                           FormRun.participation.is_null(), FormRun.form_id == defn.id,
-                                           FormRun.status == "draft",
-                                           FormRun.followup == (followup.id if followup else None))
-                    .order_by(FormRun.updated_at.desc()).first())
+        existing = None if survey else (
+            FormRun.select().where(FormRun.user == user.id, FormRun.measure == measure.id,
+                                   FormRun.participation.is_null(), FormRun.form_id == defn.id,
+                                   FormRun.status == "draft", FormRun.followup == (followup.id if followup else None))
+            .order_by(FormRun.updated_at.desc()).first())
         if existing is not None:
             return existing
-        facts = measure_facts(measure, followup, user, with_roster="survey" not in defn.effects)
+        facts = measure_facts(measure, followup, user, with_roster=not survey)
         answers, prefilled = engine.initial_answers(engine.bind_options(defn, facts), facts)
         first = engine.visible_steps(defn, answers, facts)[0]
         run = FormRun.create(definition=pin(defn), form_id=defn.id, customer=None, participation=None,
@@ -47,17 +53,22 @@ def start_run(defn, measure, user, followup=None):
     return run
 
 
-def _target_followup(run, defn, measure):
-    """The MB's step the submit closes: the one that opened the form, else the first open
-    step of the measure whose rulebook step the form ``completes``."""
+def _target_followup(run, defn, measure, held_on):
+    """The MB's step the submit closes: the one that opened the form, else – a Sprechstunde
+    recorded without a step ("Weitere Sprechstunde erfassen") – the open step of the measure
+    whose rulebook step the form ``completes`` and whose due date is nearest to ``held_on``,
+    at most CLOSE_UNOPENED_WITHIN_DAYS away; a step due months later stays open."""
     if run.followup_id:
         f = FollowUp.get_or_none(FollowUp.id == run.followup_id)
         return f if f is not None and f.status == "open" and f.measure_id == measure.id else None
     if not defn.completes:
         return None
-    return (FollowUp.select().where(FollowUp.measure == measure.id, FollowUp.status == "open",
-                                    FollowUp.rule_id.in_(list(defn.completes)))
-            .order_by(FollowUp.due, FollowUp.id).first())
+    window = datetime.timedelta(days=CLOSE_UNOPENED_WITHIN_DAYS)
+    near = (FollowUp.select().where(FollowUp.measure == measure.id, FollowUp.status == "open",
+                                    FollowUp.rule_id.in_(list(defn.completes)),
+                                    FollowUp.due.between(held_on - window, held_on + window))
+            .order_by(FollowUp.due, FollowUp.id))
+    return min(near, key=lambda f: abs((f.due - held_on).days), default=None)
 
 
 def _participations(measure, rows):
@@ -111,17 +122,20 @@ def _office_hour(run, defn, measure, answers, user, followup, snapshot):
 def submit(run, measure, user):
     """Submit a draft of a measure form in one transaction; returns the FormSnapshot.
 
-    Raises SubmitRefused (answers incomplete, or a participant not in this measure);
-    nothing is written then.
+    Raises SubmitRefused (answers incomplete, or a participant not in this measure) or
+    AlreadySubmitted (a submit of the same run came first); nothing is written then.
     """
     defn, facts, effective, canonical = checked(run, measure, user)
     survey = "survey" in defn.effects
     with database.atomic():
+        claim(run)
         if survey:  # the round's follow-up stays open: it only names the round the answer belongs to
             opened = FollowUp.get_or_none(FollowUp.id == run.followup_id) if run.followup_id else None
             followup = opened if opened is not None and opened.measure_id == measure.id else None
         else:
-            followup = _target_followup(run, defn, measure)
+            held_on = datetime.date.fromisoformat(effective["held_on"]) if effective.get("held_on") \
+                else datetime.date.today()
+            followup = _target_followup(run, defn, measure, held_on)
         snapshot = create_snapshot(run, defn, canonical, user, customer=None, participation=None,
                                    measure=measure.id, followup=followup)
         derived = {"survey": True} if survey else {}

@@ -26,6 +26,16 @@ from .queries import case_facts, run_facts, run_definition
 AFTERCARE_PHASES = ("ende", "nach", "abbruch")
 
 
+ALREADY_SUBMITTED = "Dieses Formular wurde bereits abgeschickt."
+
+
+class AlreadySubmitted(Exception):
+    """Another submit of the same run came first (a double click, a second tab): nothing written."""
+
+    def __init__(self):
+        super().__init__(ALREADY_SUBMITTED)
+
+
 class SubmitRefused(Exception):
     """The answers are incomplete or the case changed; ``errors`` per step."""
 
@@ -246,22 +256,35 @@ def create_snapshot(run, defn, canonical, user, **subject):
                                submitted_by=user, **subject)
 
 
+def claim(run):
+    """First write of every submit's transaction (case and measure forms): mark the draft
+    submitted only if it still is a draft. The status read before the transaction may be
+    stale – two submits at once both saw "draft"; the row lock (PostgreSQL) or the write
+    lock (SQLite, BEGIN IMMEDIATE) lets one claim it and the other find 0 rows: that one
+    raises AlreadySubmitted and its transaction writes nothing (no IntegrityError on the
+    snapshot's unique run)."""
+    claimed = (FormRun.update(status="submitted", submitted_at=now(), updated_at=now())
+               .where(FormRun.id == run.id, FormRun.status == "draft").execute())
+    if not claimed:
+        raise AlreadySubmitted()
+
+
 def finish(run, snapshot, derived):
-    """Store what the submit created on the snapshot and mark the run submitted (in the transaction)."""
+    """Store what the submit created on the snapshot (in the transaction; ``claim`` marked the run)."""
     FormSnapshot.update(derived=_json(derived)).where(FormSnapshot.id == snapshot.id).execute()
-    FormRun.update(status="submitted", submitted_at=now(), updated_at=now()).where(FormRun.id == run.id).execute()
     audit.log("create", "form-snapshot", snapshot.id, f"{snapshot.form_id} sha256={snapshot.sha256}")
 
 
 def submit(run, p, user):
     """Submit a draft of a case form in one transaction; returns the FormSnapshot.
 
-    Raises SubmitRefused (answers incomplete: errors per step) or DocumentError
-    (the document could not be rendered); nothing is written then.
+    Raises SubmitRefused (answers incomplete: errors per step), DocumentError (the
+    document could not be rendered) or AlreadySubmitted; nothing is written then.
     """
     defn, facts, effective, canonical = checked(run, p, user)
     contact = "contact" in defn.effects
     with database.atomic():
+        claim(run)
         if contact:  # only a qualified contact fulfils a contact step (seed 001 §5): the one it opened,
             # else the one its date answers (planning.complete_by_contact)
             opened = FollowUp.get_or_none(FollowUp.id == run.followup_id) if run.followup_id else None

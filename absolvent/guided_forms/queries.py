@@ -171,6 +171,11 @@ def get_own_run(run_id, user, statuses=("draft",)):
     return run, subject
 
 
+def snapshot_of_run(run):
+    """The snapshot a submitted run made, or None."""
+    return FormSnapshot.select(FormSnapshot.id).where(FormSnapshot.run == run.id).first()
+
+
 def drafts_of(user):
     """The user's drafts, newest first: case drafts with customer and measure, measure drafts
     with their measure (``run.own_measure``; no customer)."""

@@ -198,10 +198,14 @@ def review(run_id):
 @bp.post("/formulare/<int:run_id>/absenden")
 @login_required
 def submit(run_id):
-    run, p = queries.get_own_run(run_id, current_user)
+    run, p = queries.get_own_run(run_id, current_user, statuses=("draft", "submitted"))
+    if run.status != "draft":
+        return _already_submitted(run, p)
     submitting = measure_operations if queries.is_measure_run(run) else operations
     try:
         snapshot = submitting.submit(run, p, current_user._get_current_object())
+    except operations.AlreadySubmitted:  # a submit of the same run at the same moment came first
+        return _already_submitted(run, p)
     except operations.SubmitRefused as refused:
         return _run_page(run, p, review=True, status=422, problems=refused.errors)
     except DocumentError as exc:
@@ -217,6 +221,13 @@ def submit(run_id):
     parts += ["Wiedervorlage erledigt"] if snapshot.followup_id and not derived.get("survey") else []
     flash(f"{snapshot.title} abgeschickt" + (": " + ", ".join(parts) if parts else "") + ".", "success")
     return redirect_to(url_for("guided_forms.snapshot", snapshot_id=snapshot.id))
+
+
+def _already_submitted(run, p):
+    """A second submit of a run: the message, and the snapshot the first one made."""
+    flash(operations.ALREADY_SUBMITTED, "info")
+    snap = queries.snapshot_of_run(run)
+    return redirect_to(url_for("guided_forms.snapshot", snapshot_id=snap.id) if snap else _origin(p)[0])
 
 
 @bp.post("/formulare/<int:run_id>/verwerfen")

@@ -22,33 +22,52 @@ def planned(measure, today=None):
             for f in rows]
 
 
-def _snapshot_answers(hour):
-    """The answers of the form the Sprechstunde came from (place and topics are kept there)."""
-    snapshot = FormSnapshot.get_or_none(FormSnapshot.id == hour.snapshot_id) if hour.snapshot_id else None
-    return json.loads(snapshot.answers).get("answers", {}) if snapshot else {}
+def _snapshot_answers(snapshot_ids):
+    """{snapshot id: answers} of the forms the Sprechstunden came from (place and topics are
+    kept there), in one query."""
+    if not snapshot_ids:
+        return {}
+    rows = FormSnapshot.select(FormSnapshot.id, FormSnapshot.answers).where(FormSnapshot.id.in_(snapshot_ids))
+    return {row.id: json.loads(row.answers).get("answers", {}) for row in rows}
+
+
+def _findings(hour_ids):
+    """{office hour id: [finding dict]} with the customer's name and the pAp's due date, in one query."""
+    pap_step = FollowUp.alias()
+    rows = (OfficeHourFinding.select(OfficeHourFinding.office_hour, OfficeHourFinding.participation,
+                                     OfficeHourFinding.text, Customer.first_name, Customer.last_name,
+                                     Customer.customer_number, pap_step.due.alias("pap_due"))
+            .join(Participation).join(Customer)
+            .switch(OfficeHourFinding).join(pap_step, JOIN.LEFT_OUTER, on=(OfficeHourFinding.followup == pap_step.id))
+            .where(OfficeHourFinding.office_hour.in_(hour_ids))
+            .order_by(OfficeHourFinding.id).objects())
+    result = {}
+    for row in rows:
+        result.setdefault(row.office_hour_id, []).append({
+            "participation_id": row.participation_id, "name": f"{row.last_name}, {row.first_name}",
+            "customer_number": row.customer_number, "text": row.text, "pap_due": row.pap_due})
+    return result
 
 
 def held(measure, with_participants):
     """The measure's held Sprechstunden, newest first, as plain dicts. Participant findings
     (with the customer's name) and the talk about single participants only when
     ``with_participants`` (the measure's MB); TL and BL see date, place, attendance and
-    the general findings."""
+    the general findings. A fixed number of queries however many Sprechstunden: the hours,
+    their snapshots (the place is kept there) and – for the MB – all their findings."""
+    hours = list(OfficeHour.select().where(OfficeHour.measure == measure.id)
+                 .order_by(OfficeHour.held_on.desc(), OfficeHour.id.desc()))
+    if not hours:
+        return []
+    answers_of = _snapshot_answers([hour.snapshot_id for hour in hours if hour.snapshot_id])
+    findings = _findings([hour.id for hour in hours]) if with_participants else {}
     result = []
-    for hour in OfficeHour.select().where(OfficeHour.measure == measure.id).order_by(OfficeHour.held_on.desc(),
-                                                                                        OfficeHour.id.desc()):
-        answers = _snapshot_answers(hour)
+    for hour in hours:
+        answers = answers_of.get(hour.snapshot_id, {})
         item = {"id": hour.id, "held_on": hour.held_on, "attendance": hour.attendance, "findings": hour.findings,
-                "place": answers.get("place") or "", "snapshot_id": hour.snapshot_id, "participants": []}
+                "place": answers.get("place") or "", "snapshot_id": hour.snapshot_id,
+                "participants": findings.get(hour.id, [])}
         if with_participants:
             item.update(goals=answers.get("goals") or "", particulars=answers.get("particulars") or "")
-            findings = (OfficeHourFinding.select(OfficeHourFinding, Participation, Customer)
-                        .join(Participation).join(Customer)
-                        .where(OfficeHourFinding.office_hour == hour.id).order_by(OfficeHourFinding.id))
-            for finding in findings:
-                followup = FollowUp.get_or_none(FollowUp.id == finding.followup_id) if finding.followup_id else None
-                item["participants"].append({
-                    "participation_id": finding.participation_id, "name": finding.participation.customer.full_name,
-                    "customer_number": finding.participation.customer.customer_number, "text": finding.text,
-                    "pap_due": followup.due if followup else None})
         result.append(item)
     return result

@@ -62,15 +62,25 @@ def scope_label(selected):
     return round_label(selected)
 
 
-def answers(measure, selected=ALL):
-    """The answer dicts of the measure's survey, narrowed to the selected round; in id order
-    (``evaluate`` sorts what could reveal the order)."""
-    query = _snapshots(measure).select(FormSnapshot.answers)
+def answer_groups(measure, selected=ALL):
+    """The answer dicts of the measure's survey in the selected scope, grouped by round (the
+    answers without a round are one group); in id order within a group (``evaluate`` sorts
+    what could reveal the order). A filter always takes whole groups."""
+    query = _snapshots(measure).select(FormSnapshot.followup, FormSnapshot.answers)
     if selected == WITHOUT_ROUND:
         query = query.where(FormSnapshot.followup.is_null())
     elif selected != ALL:
         query = query.where(FormSnapshot.followup == selected.id)
-    return [survey_results.payload_answers(row.answers) for row in query.order_by(FormSnapshot.id)]
+    groups = {}
+    for row in query.order_by(FormSnapshot.id):
+        groups.setdefault(row.followup_id, []).append(survey_results.payload_answers(row.answers))
+    return list(groups.values())
+
+
+def results(measure, selected=ALL):
+    """The evaluated results of the selected scope: a round (or the answers without a round)
+    with fewer than MIN_ANSWERS answers is only counted – in its own view and in "alle"."""
+    return survey_results.evaluate_groups(answer_groups(measure, selected))
 
 
 def round_rows(measure, measure_rounds, counts, today=None):
@@ -112,13 +122,12 @@ def questionnaire_context(measure, user, today=None):
 def results_context(measure, selected, user, today=None):
     """Context of 'befragung-ergebnis' for the selected round (see its sample.json)."""
     today = today or datetime.date.today()
-    results = survey_results.evaluate(answers(measure, selected))
-    return results_document(_head(measure, user, today), results, scope_label(selected))
+    return results_document(_head(measure, user, today), results(measure, selected), scope_label(selected))
 
 
-def results_document(head, results, scope):
+def results_document(head, evaluated, scope):
     """The results document's context from its head (jobcenter, measure, mb, author, issued_on),
     the evaluated results and the scope's label; the charts as ``data:`` URIs."""
-    return {**head, "scope_label": scope, "results": results,
-            "charts": {"statements": survey_results.data_uri(survey_results.statements_chart(results, id_prefix="p")),
-                       "grades": survey_results.data_uri(survey_results.grades_chart(results, id_prefix="g"))}}
+    return {**head, "scope_label": scope, "results": evaluated,
+            "charts": {"statements": survey_results.data_uri(survey_results.statements_chart(evaluated, id_prefix="p")),
+                       "grades": survey_results.data_uri(survey_results.grades_chart(evaluated, id_prefix="g"))}}

@@ -4,7 +4,10 @@ The questions live here once (``SURVEY_QUESTIONS``, ``SCALE``, ``SOURCES``); the
 guided form ``teilnehmerbefragung``, the blank questionnaire and the results all
 use these labels. ``evaluate(answers)`` turns the submitted answers (the inner
 ``answers`` dicts of the snapshots) into plain numbers; below ``MIN_ANSWERS``
-it reveals the number of answers only (anonymity). ``statements_chart`` and
+it reveals the number of answers only (anonymity). ``evaluate_groups`` applies the
+threshold per group (a survey round, or the answers without a round): a group
+below it is only counted, in every view – else "all answers" minus "round R1"
+would reveal a single answer without a round. ``statements_chart`` and
 ``grades_chart`` draw the results as SVG (every text escaped, no inline styles:
 the page's CSP forbids them; presentation attributes are fine).
 """
@@ -39,6 +42,16 @@ COMMENTS_LABEL = "Was möchten Sie uns sonst noch sagen? (Lob, Kritik, Vorschlä
 MIN_ANSWERS = 3
 THRESHOLD_NOTE = ("Ergebnisse werden erst ab 3 Antworten angezeigt, damit keine Rückschlüsse auf "
                   "einzelne Teilnehmende möglich sind.")
+
+
+def excluded_note(n):
+    """The page's line about answers of groups below the threshold (only counted)."""
+    if not n:
+        return ""
+    counted = "1 Antwort aus Runden mit weniger als 3 Antworten ist" if n == 1 else \
+        f"{n} Antworten aus Runden mit weniger als 3 Antworten sind"
+    return (f"{counted} nicht ausgewertet (auch nicht unter „alle Antworten“), damit keine Rückschlüsse auf "
+            "einzelne Teilnehmende möglich sind; Antworten ohne Befragungsrunde zählen als eine Runde.")
 
 
 def payload_answers(text):
@@ -113,7 +126,15 @@ def _alphabetical(text):
     return "".join(ch for ch in folded if not unicodedata.combining(ch)), text
 
 
-def evaluate(answers):
+def evaluate_groups(groups):
+    """The results of answers in groups (each survey round, and the answers without a round):
+    only groups of at least MIN_ANSWERS are evaluated; the others are counted as ``excluded``."""
+    groups = [[a for a in group if isinstance(a, dict)] for group in groups]
+    kept = [a for group in groups if len(group) >= MIN_ANSWERS for a in group]
+    return evaluate(kept, excluded=sum(len(group) for group in groups if len(group) < MIN_ANSWERS))
+
+
+def evaluate(answers, excluded=0):
     """The results of a list of answer dicts, as plain values.
 
     Per statement: answered (without "keine Angabe"), no_answer ("0" or missing), counts and
@@ -121,11 +142,14 @@ def evaluate(answers):
     whole percent. The overall grade: count, mean, distribution 1–6. Sources and the comments,
     sorted alphabetically (their order must not reveal who answered when).
     Below MIN_ANSWERS only ``total`` is given (``shown`` False, ``note`` the reason).
+    ``excluded`` answers (of groups below the threshold, see ``evaluate_groups``) count in
+    ``total`` only; ``evaluated`` is the number the figures are made of.
     """
     answers = [a for a in answers if isinstance(a, dict)]
-    total = len(answers)
-    result = {"total": total, "shown": total >= MIN_ANSWERS, "min_answers": MIN_ANSWERS,
-              "note": "" if total >= MIN_ANSWERS else THRESHOLD_NOTE,
+    evaluated = len(answers)
+    result = {"total": evaluated + excluded, "evaluated": evaluated, "excluded": excluded,
+              "excluded_note": excluded_note(excluded), "shown": evaluated >= MIN_ANSWERS,
+              "min_answers": MIN_ANSWERS, "note": "" if evaluated >= MIN_ANSWERS else THRESHOLD_NOTE,
               "scale": [{"code": code, "label": label} for code, label in SCALE],
               "statements": [], "grades": None, "sources": [], "comments": []}
     if not result["shown"]:
@@ -251,7 +275,7 @@ def statements_chart(results, title="Zustimmung je Aussage", id_prefix="survey")
         summary.append(f'{s["label"]} {s["agree_text"]} Zustimmung, Durchschnitt {s["mean_text"]}' if s["answered"]
                        else f'{s["label"]} nur „keine Angabe“')
     height = LEGEND_H + len(results["statements"]) * ROW_H + 4
-    label = f'{title} ({results["total"]} Antworten): ' + "; ".join(summary)
+    label = f'{title} ({results["evaluated"]} Antworten): ' + "; ".join(summary)
     return _svg(CHART_WIDTH, height, title, label, "".join(body))
 
 

@@ -26,7 +26,7 @@ def page_context(measure, selected, errors=None):
     """Everything the survey page shows for ``measure`` with the round filter ``selected``."""
     measure_rounds = survey_queries.rounds(measure)
     counts = survey_queries.answer_counts(measure)
-    results = survey_results.evaluate(survey_queries.answers(measure, selected))
+    results = survey_queries.results(measure, selected)
     return {"measure": measure, "rounds": survey_queries.round_rows(measure, measure_rounds, counts),
             "without_round": counts.get(None, 0), "total_answers": sum(counts.values()),
             "selected": survey_queries.filter_value(selected), "scope_label": survey_queries.scope_label(selected),
