@@ -3,8 +3,10 @@ action per function, each in one transaction, German messages instead of excepti
 
 A defect is recorded (``offen``), the Mängelrüge goes to the Träger (``geruegt``,
 Deeskalationsstufe 1), then it is remedied (``behoben``) or escalated (``eskaliert``):
-procured measures (Vergabe) to the REZ (Deeskalationsstufe 2), voucher measures
-(FbW, AVGS) to the Agentur's AG-/Trägerteam for a quality check under §183 SGB III.
+procured measures (Vergabe) to the REZ (Deeskalationsstufe 2) after the Mängelrüge and
+the remedy deadline (at once when schwerwiegend); voucher measures (FbW, AVGS) to the
+Agentur's AG-/Trägerteam for a quality check under §183 SGB III at any time while the
+defect is open, with or without a Mängelrüge (seed 000 2.2.2: "unbedingt einzuschalten").
 Each deadline is a Wiedervorlage of the MB on the measure (``mangel-<id>-behebung``,
 ``-stellungnahme``, ``-eskalation``): set by hand (no rule), so re-plans leave it,
 and without a phase, so it is never "versäumt"; closing the defect closes them.
@@ -252,16 +254,22 @@ def _latest_event(defect, kind):
             .order_by(DefectEvent.at.desc(), DefectEvent.id.desc()).first())
 
 
-def escalation_refusal(defect, today=None):
-    """Why the defect cannot be escalated now (German), or ""."""
+def escalation_refusal(defect, measure, today=None):
+    """Why the defect cannot be escalated now (German), or "".
+
+    Gutschein (§183): from "offen" or "gerügt", no deadline rule. Vergabe (REZ): the
+    Mängelrüge first, then after the remedy deadline, or at once when schwerwiegend.
+    """
     today = _today(today)
-    if defect.status == "offen":
-        return ("Eine Eskalation setzt eine Mängelrüge voraus: Bitte senden Sie zuerst die Mängelrüge an den "
-                "Träger (Deeskalationsstufe 1).")
     if defect.status == "behoben":
         return f"Der Mangel ist seit {de_date(defect.remedied_on)} behoben; eine Eskalation ist nicht mehr möglich."
     if defect.status == "eskaliert":
         return f"Der Mangel wurde bereits am {de_date(defect.escalated_on)} eskaliert."
+    if letters.escalation_path(measure) == "p183":
+        return ""
+    if defect.status == "offen":
+        return ("Eine Eskalation setzt eine Mängelrüge voraus: Bitte senden Sie zuerst die Mängelrüge an den "
+                "Träger (Deeskalationsstufe 1).")
     if defect.remedy_deadline >= today and defect.severity != "schwer":
         return (f"Die Frist zur Behebung läuft noch bis {de_date(defect.remedy_deadline)}. Eskalieren Sie nach "
                 "Ablauf der Frist – vorher nur bei einem schwerwiegenden Mangel.")
@@ -269,10 +277,11 @@ def escalation_refusal(defect, today=None):
 
 
 def escalate(defect, measure, form, user, today=None):
-    """Escalate a defect after the Mängelrüge: Vergabe → letter to the REZ, Gutschein → §183
-    letter to the Agentur's AG-/Trägerteam (DOCX and PDF, archived); returns Outcome."""
+    """Escalate a defect: Vergabe → letter to the REZ (after the Mängelrüge), Gutschein → §183
+    letter to the Agentur's AG-/Trägerteam (also straight from "offen"); DOCX and PDF, archived.
+    Returns Outcome."""
     today = _today(today)
-    refusal = escalation_refusal(defect, today)
+    refusal = escalation_refusal(defect, measure, today)
     c = Checker(form)
     reason = c.text("reason", "Ergänzung", required=False, max_len=2000)
     if refusal or not c.ok:
@@ -288,7 +297,8 @@ def escalate(defect, measure, form, user, today=None):
     kind = "eskalation-rez" if path == "rez" else "eskalation-183"
 
     def write(rendered):
-        _transition(defect, ("geruegt",), status="eskaliert", escalation=path, escalated_on=today)
+        _transition(defect, OPEN_STATES if path == "p183" else ("geruegt",), status="eskaliert", escalation=path,
+                    escalated_on=today)
         docs = _archive_pair(spec, rendered, user, measure, defect, "REZ" if path == "rez" else "Qualitaetspruefung")
         event = DefectEvent.create(defect=defect.id, user=user, kind=kind, text=reason,
                                    document=docs["pdf"], document_docx=docs["docx"])

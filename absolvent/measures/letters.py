@@ -92,7 +92,8 @@ def notice_context(defect, measure, author, issued_on=None):
 def escalation_context(defect, measure, author, notice_on, comment, reason="", reply_by=None, issued_on=None):
     """Context of the REZ letter or the §183 letter.
 
-    ``notice_on``: the date the Mängelrüge was sent; ``comment``: the Träger's
+    ``notice_on``: the date the Mängelrüge was sent (None: a voucher measure's defect
+    escalated without one, the letter then says so); ``comment``: the Träger's
     latest Stellungnahme as (date, text) or None; ``reason``: what the MB adds;
     ``reply_by``: the date by which the REZ / Agentur is asked to answer.
     """
@@ -101,6 +102,9 @@ def escalation_context(defect, measure, author, notice_on, comment, reason="", r
     deadline = defect.remedy_deadline
     if deadline < issued_on:
         state = f"Die Frist ist am {de_date(deadline)} abgelaufen; der Mangel ist nicht behoben."
+    elif escalation_path(measure) == "p183":
+        state = (f"Die Frist läuft noch bis zum {de_date(deadline)}; bei einer Gutscheinmaßnahme schalten wir "
+                 "Sie als AG-/Trägerteam bereits jetzt ein.")
     else:
         state = (f"Die Frist läuft noch bis zum {de_date(deadline)}; wegen der Schwere des Mangels "
                  "schalten wir Sie bereits jetzt ein.")
