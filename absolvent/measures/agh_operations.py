@@ -1,7 +1,9 @@
 """The AGH Maßnahmezuweisung (seed 000 1.2.1): the measure's MB writes the assignment (kind and
 scope of the work), issues it as DOCX and PDF with the full Rechtsfolgenbelehrung (archived
 with the participation), and records the outcome — Einstellung, Nichtvorstellung or Ablehnung —
-which the pAp gets as a Wiedervorlage. Recording it closes the MB's step "agh-vor-mb".
+which the pAp gets as a Wiedervorlage. Recording it closes the MB's step "agh-vor-mb"; an
+Einstellung carries the actual start and the assignment's end into the participation and
+re-plans it (the pAp's "3 Wochen vor Ablauf der AGH" hangs on that end).
 """
 import datetime
 import re
@@ -14,7 +16,7 @@ from ..documents import operations as documents
 from ..documents.models import IssuedDocument
 from ..documents.render import DocumentError, registry
 from ..formats import de_date
-from ..models import FollowUp
+from ..models import FollowUp, Participation
 from ..validation import Checker, IntegrityError, save_record
 from ..vocabulary import AGH_FIELDS, AGH_OUTCOMES
 from .models import AghAssignment
@@ -166,9 +168,26 @@ def outcome_title(a, outcome, day, measure):
             "Gründe klären, Rechtsfolgen prüfen (Anhörung)")
 
 
+def _carry_dates(p, start, end, user):
+    """On Einstellung the participation runs from the actual start to the assignment's end:
+    write both (the version goes up, so a stale participation form conflicts), re-plan, audit."""
+    before = Participation.get_by_id(p.id)
+    if (before.entry, before.planned_end) == (start, end):
+        return
+    Participation.update(entry=start, planned_end=end, version=Participation.version + 1).where(
+        Participation.id == p.id).execute()
+    after = Participation.get_by_id(p.id)
+    planning.replan(after, planning.reason_for_change(before, after), user)
+    audit.log("update", "participation", p.id,
+              f"AGH-Einstellung: Eintritt {de_date(before.entry)} → {de_date(start)}, "
+              f"geplantes Ende {de_date(before.planned_end)} → {de_date(end)}", user=user)
+
+
 def record_outcome(a, p, form, user, today=None):
-    """Record Einstellung (with the actual start), Nichtvorstellung or Ablehnung once; the pAp gets a
-    Wiedervorlage and the MB's step "agh-vor-mb" is closed. Returns errors."""
+    """Record Einstellung (with the actual start), Nichtvorstellung or Ablehnung (not in the future)
+    once; the pAp gets a Wiedervorlage and the MB's step "agh-vor-mb" is closed. An Einstellung sets
+    the participation's entry and planned end to the actual start and the assignment's end and
+    re-plans it. Returns errors."""
     if a.outcome:
         return {"_form": f"Das Ergebnis „{AGH_OUTCOMES[a.outcome]}“ ist bereits erfasst."}
     c = Checker(form)
@@ -180,8 +199,9 @@ def record_outcome(a, p, form, user, today=None):
     if day and outcome == "einstellung" and not m.start <= day <= a.end:
         c.fail("outcome_on", f"{label}: muss zwischen dem Maßnahmebeginn ({de_date(m.start)}) und dem Ende "
                              f"der Zuweisung ({de_date(a.end)}) liegen.")
-    if day and day > (today or datetime.date.today()) + datetime.timedelta(days=366):
-        c.fail("outcome_on", f"{label}: liegt zu weit in der Zukunft.")
+    today = today or datetime.date.today()
+    if day and outcome in ("nichtvorstellung", "ablehnung") and day > today:
+        c.fail("outcome_on", f"{label}: darf nicht in der Zukunft liegen (spätestens {de_date(today)}).")
     if not c.ok:
         return c.errors
     title = outcome_title(a, outcome, day, m)
@@ -191,6 +211,8 @@ def record_outcome(a, p, form, user, today=None):
                    .where(AghAssignment.id == a.id, AghAssignment.outcome == "").execute())
         if updated != 1:
             return {"_form": "Das Ergebnis wurde inzwischen von anderer Stelle erfasst."}
+        if outcome == "einstellung":
+            _carry_dates(p, day, a.end, user)
         f = planning.add_manual_followup(p, title, due_date(today), user, role="pAp",
                                          phase="waehrend" if outcome == "einstellung" else "abbruch",
                                          reason="AGH-Maßnahmezuweisung: Ergebnis")
