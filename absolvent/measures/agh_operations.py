@@ -120,13 +120,10 @@ def save(p, form, user, today=None):
 
 def context(a, p, user, today=None):
     """The plain dict of the document 'agh-zuweisung' (see forms/agh-zuweisung/sample.json)."""
-    m, provider = p.measure, p.measure.provider
-    place = " ".join(part for part in (provider.postal_code, provider.city) if part)
+    m = p.measure
     return {
         "jobcenter": document_context.jobcenter(), "customer": document_context.customer(p.customer),
-        "measure": document_context.measure(m),
-        "provider": {"name": provider.name, "address_lines": [x for x in (provider.street, place) if x],
-                     "contact_person": provider.contact_person, "phone": provider.phone, "email": provider.email},
+        "measure": document_context.measure(m), "provider": document_context.provider(m.provider),
         "assignment": {"activity": a.activity, "field_of_work": AGH_FIELDS.get(a.field_of_work, ""),
                        "hours_per_week": str(a.hours_per_week), "compensation": euro(a.compensation_cents),
                        "place": a.place, "start": de_date(a.start), "end": de_date(a.end),

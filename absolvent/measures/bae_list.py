@@ -179,12 +179,9 @@ def change_lines(rows, removed):
 
 
 def letter_context(measure, rows, removed, previous, user, issued_on, number):
-    provider = measure.provider
-    place = " ".join(x for x in (provider.postal_code, provider.city) if x)
     return {
         "jobcenter": document_context.jobcenter(),
-        "provider": {"name": provider.name, "contact_person": provider.contact_person,
-                     "address_lines": [x for x in (provider.street, place) if x]},
+        "provider": document_context.provider(measure.provider),
         "measure": document_context.measure(measure),
         "count": str(len(rows)),
         "first_list": previous is None,

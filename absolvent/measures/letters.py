@@ -38,13 +38,6 @@ def _addressee(name, address):
     return {"name": name or "", "address_lines": _text_lines(address)}
 
 
-def provider(p):
-    place = " ".join(part for part in (p.postal_code, p.city) if part)
-    lines = [line for line in (p.street, place) if line]
-    return {"name": p.name, "contact_person": p.contact_person, "address_lines": lines,
-            "email": p.email, "phone": p.phone}
-
-
 def default_obligation(defect):
     source = DEFECT_CLAUSES.get(defect.clause_source, "vertraglichen Vereinbarung")
     return (f"die Leistung ab sofort entsprechend der {source} ({defect.clause}) zu erbringen "
@@ -75,7 +68,7 @@ def _base(defect, measure, author, issued_on):
         "author": documents.person(author),
         "measure": m,
         "procurement": measure.procurement,
-        "provider": provider(measure.provider),
+        "provider": documents.provider(measure.provider),
         "defect": defect_facts(defect),
         "rez": _addressee(getattr(settings, "rez_name", ""), getattr(settings, "rez_address", "")),
         "agentur": _addressee(getattr(settings, "agentur_name", ""), getattr(settings, "agentur_address", "")),
