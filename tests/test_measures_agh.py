@@ -244,3 +244,16 @@ def test_nichtvorstellung_and_ablehnung_not_in_the_future(agh, ctx, outcome):
     before = (p.entry, p.planned_end)
     saved = Participation.get_by_id(p.id)
     assert (saved.entry, saved.planned_end) == before  # only an Einstellung moves the dates
+
+
+def test_issue_reports_missing_required_fields_and_archives_nothing(agh, auth):
+    p = agh["p"]
+    auth.login("mb1")
+    auth.post(url(p), form())
+    with database.connection_context():
+        AghAssignment.update(place="").execute()  # e.g. an older record without an Einsatzstelle
+    r = auth.post(url(p, "/dokumente"), {}, htmx=True)
+    body = r.get_data(as_text=True)
+    assert r.status_code == 422 and "Für das Zuweisungsschreiben fehlen: Einsatzstelle." in body
+    with database.connection_context():
+        assert IssuedDocument.select().count() == 0

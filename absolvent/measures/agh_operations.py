@@ -14,10 +14,9 @@ from ..db import database
 from ..documents import context as document_context
 from ..documents import operations as documents
 from ..documents.models import IssuedDocument
-from ..documents.render import DocumentError, registry
 from ..formats import de_date
 from ..models import FollowUp, Participation
-from ..validation import Checker, IntegrityError, save_record
+from ..validation import Checker, save_record
 from ..vocabulary import AGH_FIELDS, AGH_OUTCOMES
 from .models import AghAssignment
 from .participant_operations import due_date
@@ -134,23 +133,13 @@ def context(a, p, user, today=None):
 
 
 def issue(a, p, user):
-    """Render the letter as DOCX and PDF and archive both with the participation.
-    Returns ``(documents, German error)``; nothing is archived when a format fails."""
-    try:
-        spec = registry.get(documents.forms_dir(), DOCUMENT)
-        data = context(a, p, user)
-        rendered = [(fmt, *documents.render(spec, fmt, data)) for fmt in ("docx", "pdf")]
-    except DocumentError as exc:
-        return [], str(exc)
-    try:
-        with database.atomic():
-            docs = [documents.archive(spec, fmt, content, label, user,
-                                      ("AGH-Zuweisung", p.customer.customer_number, a.start),
-                                      participation=p, subject=f"AGH-Zuweisung {a.id}")
-                    for fmt, content, label in rendered]
-    except IntegrityError:
-        return [], "Das Dokument konnte nicht archiviert werden; bitte erneut versuchen."
-    return docs, ""
+    """Pre-flight, render and archive the letter as DOCX and PDF with the participation.
+    Returns ``(documents, German error)``; nothing is archived when a format fails or a
+    required field is empty."""
+    issued = documents.issue(DOCUMENT, ("docx", "pdf"), context(a, p, user), user,
+                             ("AGH-Zuweisung", p.customer.customer_number, a.start), participation=p,
+                             subject=f"AGH-Zuweisung {a.id}")
+    return list(issued.documents.values()), issued.reason("das Zuweisungsschreiben")
 
 
 def outcome_title(a, outcome, day, measure):

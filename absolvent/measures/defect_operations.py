@@ -19,10 +19,10 @@ from .. import audit
 from ..caseload import planning
 from ..db import database
 from ..documents import operations as documents
-from ..documents.render import DocumentError, preflight, registry
+from ..documents.render import registry
 from ..formats import de_date
 from ..models import FollowUp, PlanEvent
-from ..validation import CONFLICT_MESSAGE, Checker, Conflict, IntegrityError, save_versioned
+from ..validation import CONFLICT_MESSAGE, Checker, Conflict, save_versioned
 from ..vocabulary import DEFECT_CLAUSES, DEFECT_SEVERITIES, DEFECT_SOURCES
 from . import letters
 from .models import Defect, DefectEvent
@@ -199,34 +199,20 @@ def update_defect(defect, measure, form, user, today=None):
 
 # ------------------------------------------------------------------ letters
 
-def _render_pair(spec, context):
-    """Render PDF and DOCX; returns {fmt: (bytes, label)}; raises DocumentError."""
-    return {fmt: documents.render(spec, fmt, context) for fmt in ("pdf", "docx")}
-
-
-def _archive_pair(spec, rendered, user, measure, defect, name):
+def _issue(spec_name, context, user, measure, defect, name, write):
+    """Pre-flight, render PDF and DOCX, then archive both and ``write(documents)`` in one
+    transaction (documents.operations.issue); returns Outcome."""
     parts = (name, measure.measure_number, f"M{defect.id}")
-    return {fmt: documents.archive(spec, fmt, data, label, user, parts, measure=measure,
-                                   subject=f"Mangel {defect.id} {fmt}")
-            for fmt, (data, label) in rendered.items()}
-
-
-def _issue(spec, context, write):
-    """Pre-flight, render, then ``write(rendered)`` in one transaction; returns Outcome."""
-    missing = preflight.missing_fields(spec, context)
-    if missing:
-        return Outcome(missing=missing)
     try:
-        rendered = _render_pair(spec, context)
-    except DocumentError as exc:
-        return Outcome(errors={"_letter": str(exc)})
-    try:
-        with database.atomic():
-            return Outcome(event=write(rendered))
+        issued = documents.issue(spec_name, ("pdf", "docx"), context, user, parts, measure=measure,
+                                 subject=lambda fmt: f"Mangel {defect.id} {fmt}", then=write)
     except Conflict:
         return Outcome(errors={"_letter": ACTION_CONFLICT})
-    except IntegrityError:
-        return Outcome(errors={"_letter": "Das Schreiben konnte nicht archiviert werden; bitte erneut versuchen."})
+    if issued.missing:
+        return Outcome(missing=issued.missing)
+    if issued.document is None:
+        return Outcome(errors={"_letter": issued.error})
+    return Outcome(event=issued.result)
 
 
 def issue_notice(defect, measure, user, today=None):
@@ -234,19 +220,17 @@ def issue_notice(defect, measure, user, today=None):
     if defect.status not in OPEN_STATES:
         return Outcome(errors={"_letter": "Für einen behobenen oder eskalierten Mangel wird keine Mängelrüge "
                                           "mehr erstellt."})
-    spec = registry.get(documents.forms_dir(), letters.NOTICE_DOCUMENT)
     context = letters.notice_context(defect, measure, user, _today(today))
 
-    def write(rendered):
+    def write(docs):
         _transition(defect, OPEN_STATES, status="geruegt")
-        docs = _archive_pair(spec, rendered, user, measure, defect, "Maengelruege")
         event = DefectEvent.create(defect=defect.id, user=user, kind="maengelruege", text=_summary(defect),
                                    document=docs["pdf"], document_docx=docs["docx"])
         PlanEvent.create(measure=measure.id, user=user, reason="Mängelrüge erstellt",
                          summary=f"Mangel Nr. {defect.id}: Mängelrüge an {measure.provider.name}"[:255])
         audit.log("create", "defect-letter", defect.id, f"Mängelrüge {docs['pdf'].id}, {docs['docx'].id}", user=user)
         return event
-    return _issue(spec, context, write)
+    return _issue(letters.NOTICE_DOCUMENT, context, user, measure, defect, "Maengelruege", write)
 
 
 def _latest_event(defect, kind):
@@ -287,7 +271,7 @@ def escalate(defect, measure, form, user, today=None):
     if refusal or not c.ok:
         return Outcome(errors={"_escalate": refusal, **c.errors} if refusal else c.errors)
     path = letters.escalation_path(measure)
-    spec = registry.get(documents.forms_dir(), letters.ESCALATION_DOCUMENTS[path])
+    spec = registry.get(documents.forms_dir(), letters.ESCALATION_DOCUMENTS[path])  # its title for the history
     notice = _latest_event(defect, "maengelruege")
     comment = _latest_event(defect, "stellungnahme")
     reply_by = today + datetime.timedelta(days=REPLY_DAYS)
@@ -296,10 +280,9 @@ def escalate(defect, measure, form, user, today=None):
                                          reason=reason, reply_by=reply_by, issued_on=today)
     kind = "eskalation-rez" if path == "rez" else "eskalation-183"
 
-    def write(rendered):
+    def write(docs):
         _transition(defect, OPEN_STATES if path == "p183" else ("geruegt",), status="eskaliert", escalation=path,
                     escalated_on=today)
-        docs = _archive_pair(spec, rendered, user, measure, defect, "REZ" if path == "rez" else "Qualitaetspruefung")
         event = DefectEvent.create(defect=defect.id, user=user, kind=kind, text=reason,
                                    document=docs["pdf"], document_docx=docs["docx"])
         if defect.remedy_deadline < today:
@@ -310,7 +293,7 @@ def escalate(defect, measure, form, user, today=None):
                          summary=f"Mangel Nr. {defect.id}: {spec.title}"[:255])
         audit.log("create", "defect-letter", defect.id, f"{spec.name} {docs['pdf'].id}, {docs['docx'].id}", user=user)
         return event
-    return _issue(spec, context, write)
+    return _issue(spec.name, context, user, measure, defect, "REZ" if path == "rez" else "Qualitaetspruefung", write)
 
 
 # ------------------------------------------------------------------ comment and remedy

@@ -73,7 +73,7 @@ def close(measure_id, followup_id):
 
 def _download(measure, issued, what):
     if issued.document is None:
-        flash(f"{what} konnte nicht erstellt werden: {issued.error}", "error")
+        flash(f"{what} konnte nicht erstellt werden: {issued.reason('den Ausdruck')}", "error")
         return redirect_to(url_for("surveys.index", measure_id=measure.id))
     doc = issued.document
     audit.log("export", "issued-document", doc.id, f"{doc.file_name} sha256={doc.sha256}")
