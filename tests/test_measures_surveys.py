@@ -374,6 +374,20 @@ def test_print_questionnaire(survey, auth):
     assert "Teilnehmerfragebogen (Teilnehmerbefragung)</a> Fragebogen, Version 1" in page
 
 
+def test_prints_are_sent_like_every_archived_document(survey, auth, monkeypatch):
+    from absolvent.documents import views
+    sent, real = [], views._send
+
+    def spy(data, mimetype, name):
+        sent.append(name)
+        return real(data, mimetype, name)
+    monkeypatch.setattr(views, "_send", spy)
+    auth.login("mb1")
+    response = auth.post(url(survey, "/fragebogen"))
+    assert response.status_code == 200 and sent == [IssuedDocument.get().file_name]
+    assert response.headers["Content-Disposition"].startswith("attachment")
+
+
 @pytest.mark.parametrize("suffix, what", [("/fragebogen", "Der Fragebogen"), ("/ergebnis", "Das Ergebnis")])
 def test_print_reports_missing_required_fields(survey, auth, suffix, what):
     Measure.update(title="").where(Measure.id == survey["m1"].id).execute()
