@@ -9,7 +9,7 @@ from absolvent.db import database
 from absolvent.documents.models import IssuedDocument
 from absolvent.measures import agh_operations as ops
 from absolvent.measures.models import AghAssignment
-from absolvent.models import AuditLog, FollowUp
+from absolvent.models import AuditLog, FollowUp, Participation, PlanEvent
 from tests.helpers import docx_text, pdf_text
 
 TODAY = datetime.date.today()
@@ -198,3 +198,62 @@ def test_hostile_ids_and_non_agh(agh, auth):
     assert auth.post(url(agh["p"], "/dokumente"), {}).status_code == 404  # nothing to issue yet
     assert auth.post(url(agh["p"], "/ergebnis"), {"outcome": "einstellung"}).status_code == 404
     assert auth.get(url(agh["p1"])).status_code == 404  # mb1's MAT participation: no AGH
+
+
+# ------------------------------------------------------------------ the outcome's dates
+
+@pytest.fixture
+def ctx(app):
+    with app.app_context(), database.connection_context():
+        yield
+
+
+def test_einstellung_carries_the_actual_dates_into_the_participation_and_replans(world, make, ctx):
+    m = make.measure("AGH", start=datetime.date(2026, 5, 4), end=datetime.date(2026, 12, 31), mb=world["mb1"],
+                     measure_number="962/AGH/0500")
+    p = make.participation(world["c1"], m)  # entry 04.05.2026, planned end 31.12.2026
+    planning.replan(p, "Test")
+    pap_end = FollowUp.get(FollowUp.participation == p.id, FollowUp.rule_id == "agh-ende-pap")
+    assert pap_end.due == datetime.date(2026, 12, 10)  # 31.12.2026 − 3 weeks
+    a, errors = ops.save(p, form(start="01.06.2026", end="30.11.2026", report_on="28.05.2026"), world["mb1"],
+                         today=datetime.date(2026, 5, 20))
+    assert errors == {}
+    version = Participation.get_by_id(p.id).version
+    assert ops.record_outcome(a, p, {"outcome": "einstellung", "outcome_on": "03.06.2026"}, world["mb1"],
+                              today=datetime.date(2026, 6, 3)) == {}
+    saved = Participation.get_by_id(p.id)
+    assert (saved.entry, saved.planned_end) == (datetime.date(2026, 6, 3), datetime.date(2026, 11, 30))
+    assert saved.version == version + 1  # a participation form opened before now conflicts
+    assert FollowUp.get_by_id(pap_end.id).due == datetime.date(2026, 11, 9)  # 30.11.2026 − 21 days
+    assert PlanEvent.select().where(PlanEvent.participation == p.id,
+                                    PlanEvent.reason == "Daten geändert: Eintritt, geplantes Ende").exists()
+    assert AuditLog.select().where(AuditLog.entity == "participation", AuditLog.entity_id == str(p.id),
+                                   AuditLog.detail.contains("AGH-Einstellung")).exists()
+
+
+@pytest.mark.parametrize("outcome", ["nichtvorstellung", "ablehnung"])
+def test_nichtvorstellung_and_ablehnung_not_in_the_future(agh, ctx, outcome):
+    p = agh["p"]
+    a, errors = ops.save(p, form(), agh["mb1"])
+    assert errors == {}
+    tomorrow = TODAY + datetime.timedelta(days=1)
+    errors = ops.record_outcome(a, p, {"outcome": outcome, "outcome_on": f"{tomorrow:%d.%m.%Y}"}, agh["mb1"])
+    assert errors["outcome_on"] == f"Datum: darf nicht in der Zukunft liegen (spätestens {TODAY:%d.%m.%Y})."
+    assert AghAssignment.get_by_id(a.id).outcome == ""
+    assert ops.record_outcome(a, p, {"outcome": outcome, "outcome_on": f"{TODAY:%d.%m.%Y}"}, agh["mb1"]) == {}
+    before = (p.entry, p.planned_end)
+    saved = Participation.get_by_id(p.id)
+    assert (saved.entry, saved.planned_end) == before  # only an Einstellung moves the dates
+
+
+def test_issue_reports_missing_required_fields_and_archives_nothing(agh, auth):
+    p = agh["p"]
+    auth.login("mb1")
+    auth.post(url(p), form())
+    with database.connection_context():
+        AghAssignment.update(place="").execute()  # e.g. an older record without an Einsatzstelle
+    r = auth.post(url(p, "/dokumente"), {}, htmx=True)
+    body = r.get_data(as_text=True)
+    assert r.status_code == 422 and "Für das Zuweisungsschreiben fehlen: Einsatzstelle." in body
+    with database.connection_context():
+        assert IssuedDocument.select().count() == 0

@@ -375,6 +375,76 @@ def test_escalation_over_the_web_for_a_severe_defect(world, auth, settings):
     assert body.count("/dokumente/") == 4  # Mängelrüge and REZ letter, each PDF and Word
 
 
+@pytest.mark.parametrize("path, status, severity, overdue, expected", [
+    # Vergabe (REZ): the Mängelrüge first, then after the deadline or at once when schwerwiegend
+    ("rez", "offen", "erheblich", True, "setzt eine Mängelrüge voraus"),
+    ("rez", "offen", "schwer", True, "setzt eine Mängelrüge voraus"),
+    ("rez", "geruegt", "erheblich", False, "läuft noch bis"),
+    ("rez", "geruegt", "schwer", False, ""),
+    ("rez", "geruegt", "erheblich", True, ""),
+    # Gutschein (§183): the AG-/Trägerteam at once, from "offen" as from "gerügt", no deadline rule
+    ("p183", "offen", "erheblich", False, ""),
+    ("p183", "offen", "gering", True, ""),
+    ("p183", "geruegt", "erheblich", False, ""),
+    ("p183", "behoben", "erheblich", False, "behoben"),
+    ("p183", "eskaliert", "erheblich", False, "bereits am"),
+])
+def test_escalation_rule_per_path(world, ctx, voucher, path, status, severity, overdue, expected):
+    measure = voucher if path == "p183" else world["m1"]
+    defect = make_defect(measure, world["mb1"], severity=severity)
+    Defect.update(status=status, remedied_on=TODAY, escalated_on=TODAY).where(Defect.id == defect.id).execute()
+    day = TODAY + 15 * DAY if overdue else TODAY  # the remedy deadline is TODAY + 14 days
+    refusal = ops.escalation_refusal(Defect.get_by_id(defect.id), measure, day)
+    assert (expected in refusal) if expected else refusal == ""
+
+
+def test_escalation_gutschein_straight_from_offen_before_the_deadline(world, auth, settings, voucher):
+    defect = make_defect(voucher, world["mb1"])  # offen, erheblich, deadline in 14 days, no Mängelrüge
+    auth.login("mb1")
+    page = auth.get(f"/maengel/{defect.id}").get_data(as_text=True)
+    assert "Qualitätsprüfung nach §183 SGB III anregen (Schreiben erstellen)" in page
+    assert "unbedingt einzuschalten" in page and "setzt eine Mängelrüge voraus" not in page
+    response = auth.post(f"/maengel/{defect.id}/eskalation", {"reason": "Kein Übungsgerät vorhanden."}, htmx=True)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Stand: eskaliert" in body
+    saved = reload(defect)
+    assert (saved.status, saved.escalation, saved.escalated_on) == ("eskaliert", "p183", TODAY)
+    assert [e.kind for e in events(defect)] == ["erfasst", "eskalation-183"]
+    steps = followups(voucher)
+    assert steps[f"mangel-{defect.id}-eskalation"].due == TODAY + 14 * DAY
+    assert steps[f"mangel-{defect.id}-behebung"].status == "open"  # the deadline still runs
+    with database.connection_context():
+        letter = IssuedDocument.get_by_id(events(defect)[-1].document_docx_id)
+        pdf = IssuedDocument.get_by_id(events(defect)[-1].document_id)
+    assert letter.document == "qualitaetspruefung-183"
+    for text in (docx_text(letter.data), pdf_text(pdf.data)):
+        flat = " ".join(text.split())
+        assert "Eine Mängelrüge haben wir dem Träger nicht erteilt" in flat and "Mängelrüge vom" not in flat
+        assert f"eine Frist bis zum {de(TODAY + 14 * DAY)} angemessen" in flat
+        assert "Kein Übungsgerät vorhanden." in flat and "Anlagen" not in flat
+
+
+def test_escalation_gutschein_after_the_maengelruege_before_the_deadline(world, ctx, settings, voucher):
+    mb = world["mb1"]
+    defect = make_defect(voucher, mb)
+    assert ops.issue_notice(defect, voucher, mb).event is not None
+    outcome = ops.escalate(Defect.get_by_id(defect.id), voucher, {}, mb)
+    assert outcome.event is not None, outcome
+    flat = " ".join(docx_text(IssuedDocument.get_by_id(outcome.event.document_docx_id).data).split())
+    assert f"Mängelrüge vom {de(TODAY)}" in flat
+    assert (f"Die Frist läuft noch bis zum {de(TODAY + 14 * DAY)}; bei einer Gutscheinmaßnahme schalten wir Sie "
+            "als AG-/Trägerteam bereits jetzt ein.") in flat
+
+
+def test_escalation_vergabe_offen_shows_no_escalation_form(world, auth, settings):
+    defect = make_defect(world["m1"], world["mb1"], severity="schwer")
+    auth.login("mb1")
+    page = auth.get(f"/maengel/{defect.id}").get_data(as_text=True)
+    assert "REZ einschalten" not in page and "setzt eine Mängelrüge voraus" in page
+    assert auth.post(f"/maengel/{defect.id}/eskalation", {}).status_code == 422
+    assert reload(defect).status == "offen"
+
+
 # ------------------------------------------------------------------ editing
 
 def test_edit_moves_follow_ups_and_concurrent_edit_conflicts(world, auth):

@@ -148,6 +148,18 @@ def test_concept_is_readable_by_every_logged_in_user(world, kept, auth, who):
                                        AuditLog.entity_id == str(kept["concept"].id)).count() == 1
 
 
+def test_download_is_sent_like_every_archived_document(world, kept, auth, monkeypatch):
+    from absolvent.documents import views
+    sent, real = [], views._send
+
+    def spy(data, mimetype, name):
+        sent.append(name)
+        return real(data, mimetype, name)
+    monkeypatch.setattr(views, "_send", spy)
+    auth.login("mb1")
+    assert auth.get(f"/massnahmen/dateien/{kept['concept'].id}").data == PDF and sent == ["konzept.pdf"]
+
+
 def test_download_needs_login(world, kept, client):
     response = client.get(f"/massnahmen/dateien/{kept['concept'].id}")
     assert response.status_code == 302 and "/anmelden" in response.headers["Location"]

@@ -211,3 +211,39 @@ def test_hostile_ids(course, auth):
     assert auth.get(f"/massnahmen/{2**63}/erster-tag").status_code == 404
     assert auth.post(f"/massnahmen/{course['m'].id}/erster-tag/{2**64}", {}).status_code == 404
     assert confirmation(other) is None
+
+
+def test_no_confirmation_before_the_first_day(world, make, auth):
+    start = TODAY + datetime.timedelta(days=3)
+    m = make.measure("MAT", start=start, end=END, mb=world["mb1"], measure_number="962/10003")
+    p = make.participation(world["c1"], m)
+    message = (f"Die Maßnahme beginnt erst am {start:%d.%m.%Y}: Antritt oder Nichtantritt können Sie ab dem ersten "
+               "Maßnahmetag bestätigen.")
+    auth.login("mb1")
+    assert message in auth.get(url(m)).get_data(as_text=True)  # said before anybody tries
+    r = auth.post(url(m, p), {f"status-{p.id}": "1"}, htmx=True)
+    assert r.status_code == 422 and message in r.get_data(as_text=True)
+    r = auth.post(url(m), {f"status-{p.id}": "1"}, htmx=True)
+    assert r.status_code == 422 and message in r.get_data(as_text=True)
+    assert confirmation(p) is None and followups(p) == []  # the pAp got no "Maßnahmebeginn bestätigt"
+    with database.connection_context():
+        assert ops.confirm(m, p, {f"status-{p.id}": "1"}, world["mb1"], today=start) == {}  # from day 1 on
+    assert confirmation(p).started is True
+
+
+def test_change_refused_when_a_concurrent_followup_takes_the_step_id(course, auth, monkeypatch):
+    pb = course["pb"]
+    auth.login("mb1")
+    auth.post(url(course["m"], pb), {f"status-{pb.id}": "0"})
+    with database.connection_context():
+        planning.mark_done(followups(pb)[0], course["pap2"], outcome="erledigt")  # a change now adds a new one
+
+    def taken(*args, **kwargs):  # what a concurrent add_manual_followup with the same "manuell-<n>" raises
+        raise ops.IntegrityError("UNIQUE constraint failed: followup.participation_id, followup.step_id")
+    monkeypatch.setattr(ops.planning, "add_manual_followup", taken)
+    r = auth.post(url(course["m"], pb), {f"status-{pb.id}": "1", f"version-{pb.id}": "1",
+                                         f"reason-{pb.id}": "am 2. Tag erschienen"}, htmx=True)
+    body = r.get_data(as_text=True)
+    assert r.status_code == 422 and ops.ROW_CONFLICT in body and 'value="am 2. Tag erschienen"' in body
+    c = confirmation(pb)
+    assert c.started is False and c.version == 1 and len(followups(pb)) == 1

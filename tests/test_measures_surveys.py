@@ -13,7 +13,7 @@ from absolvent.models import AuditLog
 from absolvent.documents.models import IssuedDocument
 from absolvent.guided_forms.models import FormDefinitionVersion, FormRun, FormSnapshot
 from absolvent.measures import survey_results as sr
-from absolvent.models import FollowUp, PlanEvent
+from absolvent.models import FollowUp, Measure, PlanEvent
 from tests.helpers import pdf_text
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -372,6 +372,30 @@ def test_print_questionnaire(survey, auth):
     assert "Seite 1 von 1" in text  # one sheet
     page = auth.get(url(survey)).get_data(as_text=True)
     assert "Teilnehmerfragebogen (Teilnehmerbefragung)</a> Fragebogen, Version 1" in page
+
+
+def test_prints_are_sent_like_every_archived_document(survey, auth, monkeypatch):
+    from absolvent.documents import views
+    sent, real = [], views._send
+
+    def spy(data, mimetype, name):
+        sent.append(name)
+        return real(data, mimetype, name)
+    monkeypatch.setattr(views, "_send", spy)
+    auth.login("mb1")
+    response = auth.post(url(survey, "/fragebogen"))
+    assert response.status_code == 200 and sent == [IssuedDocument.get().file_name]
+    assert response.headers["Content-Disposition"].startswith("attachment")
+
+
+@pytest.mark.parametrize("suffix, what", [("/fragebogen", "Der Fragebogen"), ("/ergebnis", "Das Ergebnis")])
+def test_print_reports_missing_required_fields(survey, auth, suffix, what):
+    Measure.update(title="").where(Measure.id == survey["m1"].id).execute()
+    auth.login("mb1")
+    response = auth.post(url(survey, suffix))
+    assert response.status_code == 302 and IssuedDocument.select().count() == 0
+    page = auth.get(url(survey)).get_data(as_text=True)
+    assert f"{what} konnte nicht erstellt werden: Für den Ausdruck fehlen: Maßnahme." in page
 
 
 # ------------------------------------------------------------------ documents CLI

@@ -35,6 +35,12 @@ def customer(c):
             "address_lines": _address_lines(c.street, c.postal_code, c.city)}
 
 
+def provider(p):
+    """The Träger as addressee of a letter: name, contact person, address lines, e-mail, phone."""
+    return {"name": p.name, "contact_person": p.contact_person,
+            "address_lines": _address_lines(p.street, p.postal_code, p.city), "email": p.email, "phone": p.phone}
+
+
 def measure(m):
     return {"measure_number": m.measure_number, "type_code": m.type_code,
             "type_label": MEASURE_TYPES.get(m.type_code, ("", ""))[0], "title": m.title,

@@ -123,11 +123,24 @@ def restore_template(name, version, user=None):
 
 # ------------------------------------------------------------------ issuing
 
+ARCHIVE_FAILED = "Das Dokument konnte nicht archiviert werden; bitte erneut versuchen."
+
+
 @dataclass
 class Issued:
-    document: IssuedDocument | None = None
-    missing: list = field(default_factory=list)
+    document: IssuedDocument | None = None  # the (first) archived document
+    missing: list = field(default_factory=list)  # [(path, German label)] of required fields left empty
     error: str = ""
+    documents: dict = field(default_factory=dict)  # format -> IssuedDocument, in the order issued
+    result: object = None  # what ``issue``'s ``then`` returned
+
+    def reason(self, what="das Dokument"):
+        """One German sentence why nothing was issued ("" when it was)."""
+        if self.document is not None:
+            return ""
+        if self.error:
+            return self.error
+        return f"Für {what} fehlen: " + ", ".join(label for _, label in self.missing) + "."
 
 
 def render(spec, fmt, context):
@@ -177,6 +190,42 @@ def archive(spec, fmt, data, label, user, file_parts, participation=None, agreem
     raise AssertionError("unreachable")
 
 
+def issue(spec_name, fmt, context, user, file_parts, participation=None, measure=None, subject="", force=False,
+          agreement=None, then=None):
+    """Pre-flight, render and archive the document ``spec_name``; returns ``Issued``.
+
+    ``fmt`` is one format or several (e.g. ("pdf", "docx") for a letter in both): all are
+    rendered first, outside any transaction, then archived together in one. ``subject`` is
+    a string or ``subject(fmt)``. ``then(documents)`` (format -> IssuedDocument) runs in
+    that transaction, for the caller's own writes; its result is ``Issued.result`` and an
+    exception it raises rolls everything back (an IntegrityError becomes ``Issued.error``,
+    anything else, e.g. ``validation.Conflict``, goes to the caller).
+    Required fields left empty stop it (``Issued.missing``) unless ``force``; a render error
+    gives ``Issued.error``; nothing is archived then.
+    """
+    spec = registry.get(forms_dir(), spec_name)
+    formats = (fmt,) if isinstance(fmt, str) else tuple(fmt)
+    if not formats or any(f not in spec.formats for f in formats):
+        return Issued(error="Bitte ein Format (Word oder PDF) wählen.")
+    missing = preflight.missing_fields(spec, context)
+    if missing and not force:
+        return Issued(missing=missing)
+    try:
+        rendered = [(f, *render(spec, f, context)) for f in formats]
+    except DocumentError as exc:
+        return Issued(missing=missing, error=str(exc))
+    try:
+        with database.atomic():
+            docs = {f: archive(spec, f, data, label, user, file_parts, participation=participation,
+                               agreement=agreement, subject=subject(f) if callable(subject) else subject,
+                               measure=measure)
+                    for f, data, label in rendered}
+            result = then(docs) if then else None
+    except IntegrityError:  # still taken after several attempts: very busy; nothing was stored
+        return Issued(error=ARCHIVE_FAILED)
+    return Issued(document=docs[formats[0]], missing=missing, documents=docs, result=result)
+
+
 def agreement_spec():
     return registry.get(forms_dir(), AGREEMENT_DOCUMENT)
 
@@ -194,24 +243,10 @@ def agreement_context(participation, agreement, user):
 
 def issue_agreement(participation, agreement, fmt, user, force=False):
     """Pre-flight, render and archive the EV/Kooperationsplan; returns ``Issued``."""
-    spec = agreement_spec()
-    if fmt not in spec.formats:
-        return Issued(error="Bitte ein Format (Word oder PDF) wählen.")
     context = agreement_context(participation, agreement, user)
-    missing = preflight.missing_fields(spec, context)
-    if missing and not force:
-        return Issued(missing=missing)
-    try:
-        data, label = render(spec, fmt, context)
-    except DocumentError as exc:
-        return Issued(missing=missing, error=str(exc))
-    try:
-        doc = archive(spec, fmt, data, label, user,
-                      (context["term"], participation.customer.customer_number, agreement.concluded_on),
-                      participation=participation, agreement=agreement)
-    except IntegrityError:  # still taken after several attempts: very busy; nothing was stored
-        return Issued(error="Das Dokument konnte nicht archiviert werden; bitte erneut versuchen.")
-    return Issued(document=doc, missing=missing)
+    return issue(AGREEMENT_DOCUMENT, fmt, context, user,
+                 (context["term"], participation.customer.customer_number, agreement.concluded_on),
+                 participation=participation, agreement=agreement, force=force)
 
 
 # ------------------------------------------------------------------ bulk

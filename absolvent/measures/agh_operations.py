@@ -1,7 +1,9 @@
 """The AGH Maßnahmezuweisung (seed 000 1.2.1): the measure's MB writes the assignment (kind and
 scope of the work), issues it as DOCX and PDF with the full Rechtsfolgenbelehrung (archived
 with the participation), and records the outcome — Einstellung, Nichtvorstellung or Ablehnung —
-which the pAp gets as a Wiedervorlage. Recording it closes the MB's step "agh-vor-mb".
+which the pAp gets as a Wiedervorlage. Recording it closes the MB's step "agh-vor-mb"; an
+Einstellung carries the actual start and the assignment's end into the participation and
+re-plans it (the pAp's "3 Wochen vor Ablauf der AGH" hangs on that end).
 """
 import datetime
 import re
@@ -12,10 +14,9 @@ from ..db import database
 from ..documents import context as document_context
 from ..documents import operations as documents
 from ..documents.models import IssuedDocument
-from ..documents.render import DocumentError, registry
 from ..formats import de_date
-from ..models import FollowUp
-from ..validation import Checker, IntegrityError, save_record
+from ..models import FollowUp, Participation
+from ..validation import Checker, save_record
 from ..vocabulary import AGH_FIELDS, AGH_OUTCOMES
 from .models import AghAssignment
 from .participant_operations import due_date
@@ -118,13 +119,10 @@ def save(p, form, user, today=None):
 
 def context(a, p, user, today=None):
     """The plain dict of the document 'agh-zuweisung' (see forms/agh-zuweisung/sample.json)."""
-    m, provider = p.measure, p.measure.provider
-    place = " ".join(part for part in (provider.postal_code, provider.city) if part)
+    m = p.measure
     return {
         "jobcenter": document_context.jobcenter(), "customer": document_context.customer(p.customer),
-        "measure": document_context.measure(m),
-        "provider": {"name": provider.name, "address_lines": [x for x in (provider.street, place) if x],
-                     "contact_person": provider.contact_person, "phone": provider.phone, "email": provider.email},
+        "measure": document_context.measure(m), "provider": document_context.provider(m.provider),
         "assignment": {"activity": a.activity, "field_of_work": AGH_FIELDS.get(a.field_of_work, ""),
                        "hours_per_week": str(a.hours_per_week), "compensation": euro(a.compensation_cents),
                        "place": a.place, "start": de_date(a.start), "end": de_date(a.end),
@@ -135,23 +133,13 @@ def context(a, p, user, today=None):
 
 
 def issue(a, p, user):
-    """Render the letter as DOCX and PDF and archive both with the participation.
-    Returns ``(documents, German error)``; nothing is archived when a format fails."""
-    try:
-        spec = registry.get(documents.forms_dir(), DOCUMENT)
-        data = context(a, p, user)
-        rendered = [(fmt, *documents.render(spec, fmt, data)) for fmt in ("docx", "pdf")]
-    except DocumentError as exc:
-        return [], str(exc)
-    try:
-        with database.atomic():
-            docs = [documents.archive(spec, fmt, content, label, user,
-                                      ("AGH-Zuweisung", p.customer.customer_number, a.start),
-                                      participation=p, subject=f"AGH-Zuweisung {a.id}")
-                    for fmt, content, label in rendered]
-    except IntegrityError:
-        return [], "Das Dokument konnte nicht archiviert werden; bitte erneut versuchen."
-    return docs, ""
+    """Pre-flight, render and archive the letter as DOCX and PDF with the participation.
+    Returns ``(documents, German error)``; nothing is archived when a format fails or a
+    required field is empty."""
+    issued = documents.issue(DOCUMENT, ("docx", "pdf"), context(a, p, user), user,
+                             ("AGH-Zuweisung", p.customer.customer_number, a.start), participation=p,
+                             subject=f"AGH-Zuweisung {a.id}")
+    return list(issued.documents.values()), issued.reason("das Zuweisungsschreiben")
 
 
 def outcome_title(a, outcome, day, measure):
@@ -166,9 +154,26 @@ def outcome_title(a, outcome, day, measure):
             "Gründe klären, Rechtsfolgen prüfen (Anhörung)")
 
 
+def _carry_dates(p, start, end, user):
+    """On Einstellung the participation runs from the actual start to the assignment's end:
+    write both (the version goes up, so a stale participation form conflicts), re-plan, audit."""
+    before = Participation.get_by_id(p.id)
+    if (before.entry, before.planned_end) == (start, end):
+        return
+    Participation.update(entry=start, planned_end=end, version=Participation.version + 1).where(
+        Participation.id == p.id).execute()
+    after = Participation.get_by_id(p.id)
+    planning.replan(after, planning.reason_for_change(before, after), user)
+    audit.log("update", "participation", p.id,
+              f"AGH-Einstellung: Eintritt {de_date(before.entry)} → {de_date(start)}, "
+              f"geplantes Ende {de_date(before.planned_end)} → {de_date(end)}", user=user)
+
+
 def record_outcome(a, p, form, user, today=None):
-    """Record Einstellung (with the actual start), Nichtvorstellung or Ablehnung once; the pAp gets a
-    Wiedervorlage and the MB's step "agh-vor-mb" is closed. Returns errors."""
+    """Record Einstellung (with the actual start), Nichtvorstellung or Ablehnung (not in the future)
+    once; the pAp gets a Wiedervorlage and the MB's step "agh-vor-mb" is closed. An Einstellung sets
+    the participation's entry and planned end to the actual start and the assignment's end and
+    re-plans it. Returns errors."""
     if a.outcome:
         return {"_form": f"Das Ergebnis „{AGH_OUTCOMES[a.outcome]}“ ist bereits erfasst."}
     c = Checker(form)
@@ -180,8 +185,9 @@ def record_outcome(a, p, form, user, today=None):
     if day and outcome == "einstellung" and not m.start <= day <= a.end:
         c.fail("outcome_on", f"{label}: muss zwischen dem Maßnahmebeginn ({de_date(m.start)}) und dem Ende "
                              f"der Zuweisung ({de_date(a.end)}) liegen.")
-    if day and day > (today or datetime.date.today()) + datetime.timedelta(days=366):
-        c.fail("outcome_on", f"{label}: liegt zu weit in der Zukunft.")
+    today = today or datetime.date.today()
+    if day and outcome in ("nichtvorstellung", "ablehnung") and day > today:
+        c.fail("outcome_on", f"{label}: darf nicht in der Zukunft liegen (spätestens {de_date(today)}).")
     if not c.ok:
         return c.errors
     title = outcome_title(a, outcome, day, m)
@@ -191,6 +197,8 @@ def record_outcome(a, p, form, user, today=None):
                    .where(AghAssignment.id == a.id, AghAssignment.outcome == "").execute())
         if updated != 1:
             return {"_form": "Das Ergebnis wurde inzwischen von anderer Stelle erfasst."}
+        if outcome == "einstellung":
+            _carry_dates(p, day, a.end, user)
         f = planning.add_manual_followup(p, title, due_date(today), user, role="pAp",
                                          phase="waehrend" if outcome == "einstellung" else "abbruch",
                                          reason="AGH-Maßnahmezuweisung: Ergebnis")

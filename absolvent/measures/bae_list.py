@@ -13,14 +13,12 @@ import json
 from peewee import JOIN
 
 from .. import audit
-from ..db import database
 from ..documents import context as document_context
-from ..documents.operations import archive, forms_dir, render
-from ..documents.render import DocumentError, preflight, registry
 from ..exports import HEADER_FILL, Column, add_sheet, new_workbook, to_bytes
+from ..documents import operations as documents
+from ..documents.render import registry
 from ..formats import de_date
 from ..models import Customer, Participation, User
-from ..validation import IntegrityError
 from .models import ProviderList
 
 DOCUMENT = "bae-vormerkliste"
@@ -149,12 +147,9 @@ def change_lines(rows, removed):
 
 
 def letter_context(measure, rows, removed, previous, user, issued_on, number):
-    provider = measure.provider
-    place = " ".join(x for x in (provider.postal_code, provider.city) if x)
     return {
         "jobcenter": document_context.jobcenter(),
-        "provider": {"name": provider.name, "contact_person": provider.contact_person,
-                     "address_lines": [x for x in (provider.street, place) if x]},
+        "provider": document_context.provider(measure.provider),
         "measure": document_context.measure(measure),
         "count": str(len(rows)),
         "first_list": previous is None,
@@ -170,7 +165,7 @@ def issue(measure, user, fmt, day=None):
     """Build the XLSX and the cover letter (``fmt`` docx or pdf), archive both with the measure and
     keep the rows for the next comparison. Returns (ProviderList, None) or (None, German message)."""
     day = day or datetime.date.today()
-    spec = registry.get(forms_dir(), DOCUMENT)
+    spec = registry.get(documents.forms_dir(), DOCUMENT)
     if fmt not in spec.formats:
         return None, "Bitte ein Format für das Anschreiben wählen (PDF oder Word)."
     rows, removed, previous = marked_list(measure)
@@ -178,30 +173,24 @@ def issue(measure, user, fmt, day=None):
         return None, "Für diese Maßnahme ist niemand vorgemerkt: es gibt keine Liste zu versenden."
     number = ProviderList.select().where(ProviderList.measure == measure.id).count() + 1
     context = letter_context(measure, rows, removed, previous, user, day, number)
-    missing = preflight.missing_fields(spec, context)
-    if missing:
-        return None, "Für das Anschreiben fehlen: " + ", ".join(label for _, label in missing) + "."
-    try:
-        letter, label = render(spec, fmt, context)
-    except DocumentError as exc:
-        return None, str(exc)
     listed = rows + removed
     data = xlsx_bytes(measure, listed, day, context["jobcenter"]["name"])
     parts = ("Vormerkliste-BaE", measure.measure_number, day.isoformat())
-    try:
-        with database.atomic():
-            sheet = archive(spec, "xlsx", data, f"builtin-{spec.version}", user, parts, measure=measure,
-                            subject=SUBJECT)
-            doc = archive(spec, fmt, letter, label, user, ("Anschreiben", *parts), measure=measure,
-                          subject=LETTER_SUBJECT)
-            row = ProviderList.create(measure=measure.id, issued_by=user, rows=json.dumps(listed, ensure_ascii=False),
-                                      document=sheet, letter=doc)
-            audit.log("create", "provider-list", row.id,
-                      f"Vormerkliste Maßnahme {measure.id}: {len(rows)} vorgemerkt, {len(removed)} entfallen, "
-                      f"Teilnahmen {', '.join(str(r['participation']) for r in listed)}", user=user)
-    except IntegrityError:
-        return None, "Die Liste konnte nicht archiviert werden; bitte erneut versuchen."
-    return row, None
+
+    def write(docs):  # in the transaction that archives the letter
+        sheet = documents.archive(spec, "xlsx", data, f"builtin-{spec.version}", user, parts, measure=measure,
+                                  subject=SUBJECT)
+        row = ProviderList.create(measure=measure.id, issued_by=user, rows=json.dumps(listed, ensure_ascii=False),
+                                  document=sheet, letter=docs[fmt])
+        audit.log("create", "provider-list", row.id,
+                  f"Vormerkliste Maßnahme {measure.id}: {len(rows)} vorgemerkt, {len(removed)} entfallen, "
+                  f"Teilnahmen {', '.join(str(r['participation']) for r in listed)}", user=user)
+        return row
+    issued = documents.issue(DOCUMENT, fmt, context, user, ("Anschreiben", *parts), measure=measure,
+                             subject=LETTER_SUBJECT, then=write)
+    if issued.document is None:
+        return None, issued.reason("das Anschreiben")
+    return issued.result, None
 
 
 def past_lists(measure):

@@ -3,8 +3,10 @@ action per function, each in one transaction, German messages instead of excepti
 
 A defect is recorded (``offen``), the Mängelrüge goes to the Träger (``geruegt``,
 Deeskalationsstufe 1), then it is remedied (``behoben``) or escalated (``eskaliert``):
-procured measures (Vergabe) to the REZ (Deeskalationsstufe 2), voucher measures
-(FbW, AVGS) to the Agentur's AG-/Trägerteam for a quality check under §183 SGB III.
+procured measures (Vergabe) to the REZ (Deeskalationsstufe 2) after the Mängelrüge and
+the remedy deadline (at once when schwerwiegend); voucher measures (FbW, AVGS) to the
+Agentur's AG-/Trägerteam for a quality check under §183 SGB III at any time while the
+defect is open, with or without a Mängelrüge (seed 000 2.2.2: "unbedingt einzuschalten").
 Each deadline is a Wiedervorlage of the MB on the measure (``mangel-<id>-behebung``,
 ``-stellungnahme``, ``-eskalation``): set by hand (no rule), so re-plans leave it,
 and without a phase, so it is never "versäumt"; closing the defect closes them.
@@ -17,10 +19,10 @@ from .. import audit
 from ..caseload import planning
 from ..db import database
 from ..documents import operations as documents
-from ..documents.render import DocumentError, preflight, registry
+from ..documents.render import registry
 from ..formats import de_date
 from ..models import FollowUp, PlanEvent
-from ..validation import CONFLICT_MESSAGE, Checker, Conflict, IntegrityError, save_versioned
+from ..validation import CONFLICT_MESSAGE, Checker, Conflict, save_versioned
 from ..vocabulary import DEFECT_CLAUSES, DEFECT_SEVERITIES, DEFECT_SOURCES
 from . import letters
 from .models import Defect, DefectEvent
@@ -197,34 +199,20 @@ def update_defect(defect, measure, form, user, today=None):
 
 # ------------------------------------------------------------------ letters
 
-def _render_pair(spec, context):
-    """Render PDF and DOCX; returns {fmt: (bytes, label)}; raises DocumentError."""
-    return {fmt: documents.render(spec, fmt, context) for fmt in ("pdf", "docx")}
-
-
-def _archive_pair(spec, rendered, user, measure, defect, name):
+def _issue(spec_name, context, user, measure, defect, name, write):
+    """Pre-flight, render PDF and DOCX, then archive both and ``write(documents)`` in one
+    transaction (documents.operations.issue); returns Outcome."""
     parts = (name, measure.measure_number, f"M{defect.id}")
-    return {fmt: documents.archive(spec, fmt, data, label, user, parts, measure=measure,
-                                   subject=f"Mangel {defect.id} {fmt}")
-            for fmt, (data, label) in rendered.items()}
-
-
-def _issue(spec, context, write):
-    """Pre-flight, render, then ``write(rendered)`` in one transaction; returns Outcome."""
-    missing = preflight.missing_fields(spec, context)
-    if missing:
-        return Outcome(missing=missing)
     try:
-        rendered = _render_pair(spec, context)
-    except DocumentError as exc:
-        return Outcome(errors={"_letter": str(exc)})
-    try:
-        with database.atomic():
-            return Outcome(event=write(rendered))
+        issued = documents.issue(spec_name, ("pdf", "docx"), context, user, parts, measure=measure,
+                                 subject=lambda fmt: f"Mangel {defect.id} {fmt}", then=write)
     except Conflict:
         return Outcome(errors={"_letter": ACTION_CONFLICT})
-    except IntegrityError:
-        return Outcome(errors={"_letter": "Das Schreiben konnte nicht archiviert werden; bitte erneut versuchen."})
+    if issued.missing:
+        return Outcome(missing=issued.missing)
+    if issued.document is None:
+        return Outcome(errors={"_letter": issued.error})
+    return Outcome(event=issued.result)
 
 
 def issue_notice(defect, measure, user, today=None):
@@ -232,19 +220,17 @@ def issue_notice(defect, measure, user, today=None):
     if defect.status not in OPEN_STATES:
         return Outcome(errors={"_letter": "Für einen behobenen oder eskalierten Mangel wird keine Mängelrüge "
                                           "mehr erstellt."})
-    spec = registry.get(documents.forms_dir(), letters.NOTICE_DOCUMENT)
     context = letters.notice_context(defect, measure, user, _today(today))
 
-    def write(rendered):
+    def write(docs):
         _transition(defect, OPEN_STATES, status="geruegt")
-        docs = _archive_pair(spec, rendered, user, measure, defect, "Maengelruege")
         event = DefectEvent.create(defect=defect.id, user=user, kind="maengelruege", text=_summary(defect),
                                    document=docs["pdf"], document_docx=docs["docx"])
         PlanEvent.create(measure=measure.id, user=user, reason="Mängelrüge erstellt",
                          summary=f"Mangel Nr. {defect.id}: Mängelrüge an {measure.provider.name}"[:255])
         audit.log("create", "defect-letter", defect.id, f"Mängelrüge {docs['pdf'].id}, {docs['docx'].id}", user=user)
         return event
-    return _issue(spec, context, write)
+    return _issue(letters.NOTICE_DOCUMENT, context, user, measure, defect, "Maengelruege", write)
 
 
 def _latest_event(defect, kind):
@@ -252,16 +238,22 @@ def _latest_event(defect, kind):
             .order_by(DefectEvent.at.desc(), DefectEvent.id.desc()).first())
 
 
-def escalation_refusal(defect, today=None):
-    """Why the defect cannot be escalated now (German), or ""."""
+def escalation_refusal(defect, measure, today=None):
+    """Why the defect cannot be escalated now (German), or "".
+
+    Gutschein (§183): from "offen" or "gerügt", no deadline rule. Vergabe (REZ): the
+    Mängelrüge first, then after the remedy deadline, or at once when schwerwiegend.
+    """
     today = _today(today)
-    if defect.status == "offen":
-        return ("Eine Eskalation setzt eine Mängelrüge voraus: Bitte senden Sie zuerst die Mängelrüge an den "
-                "Träger (Deeskalationsstufe 1).")
     if defect.status == "behoben":
         return f"Der Mangel ist seit {de_date(defect.remedied_on)} behoben; eine Eskalation ist nicht mehr möglich."
     if defect.status == "eskaliert":
         return f"Der Mangel wurde bereits am {de_date(defect.escalated_on)} eskaliert."
+    if letters.escalation_path(measure) == "p183":
+        return ""
+    if defect.status == "offen":
+        return ("Eine Eskalation setzt eine Mängelrüge voraus: Bitte senden Sie zuerst die Mängelrüge an den "
+                "Träger (Deeskalationsstufe 1).")
     if defect.remedy_deadline >= today and defect.severity != "schwer":
         return (f"Die Frist zur Behebung läuft noch bis {de_date(defect.remedy_deadline)}. Eskalieren Sie nach "
                 "Ablauf der Frist – vorher nur bei einem schwerwiegenden Mangel.")
@@ -269,16 +261,17 @@ def escalation_refusal(defect, today=None):
 
 
 def escalate(defect, measure, form, user, today=None):
-    """Escalate a defect after the Mängelrüge: Vergabe → letter to the REZ, Gutschein → §183
-    letter to the Agentur's AG-/Trägerteam (DOCX and PDF, archived); returns Outcome."""
+    """Escalate a defect: Vergabe → letter to the REZ (after the Mängelrüge), Gutschein → §183
+    letter to the Agentur's AG-/Trägerteam (also straight from "offen"); DOCX and PDF, archived.
+    Returns Outcome."""
     today = _today(today)
-    refusal = escalation_refusal(defect, today)
+    refusal = escalation_refusal(defect, measure, today)
     c = Checker(form)
     reason = c.text("reason", "Ergänzung", required=False, max_len=2000)
     if refusal or not c.ok:
         return Outcome(errors={"_escalate": refusal, **c.errors} if refusal else c.errors)
     path = letters.escalation_path(measure)
-    spec = registry.get(documents.forms_dir(), letters.ESCALATION_DOCUMENTS[path])
+    spec = registry.get(documents.forms_dir(), letters.ESCALATION_DOCUMENTS[path])  # its title for the history
     notice = _latest_event(defect, "maengelruege")
     comment = _latest_event(defect, "stellungnahme")
     reply_by = today + datetime.timedelta(days=REPLY_DAYS)
@@ -287,9 +280,9 @@ def escalate(defect, measure, form, user, today=None):
                                          reason=reason, reply_by=reply_by, issued_on=today)
     kind = "eskalation-rez" if path == "rez" else "eskalation-183"
 
-    def write(rendered):
-        _transition(defect, ("geruegt",), status="eskaliert", escalation=path, escalated_on=today)
-        docs = _archive_pair(spec, rendered, user, measure, defect, "REZ" if path == "rez" else "Qualitaetspruefung")
+    def write(docs):
+        _transition(defect, OPEN_STATES if path == "p183" else ("geruegt",), status="eskaliert", escalation=path,
+                    escalated_on=today)
         event = DefectEvent.create(defect=defect.id, user=user, kind=kind, text=reason,
                                    document=docs["pdf"], document_docx=docs["docx"])
         if defect.remedy_deadline < today:
@@ -300,7 +293,7 @@ def escalate(defect, measure, form, user, today=None):
                          summary=f"Mangel Nr. {defect.id}: {spec.title}"[:255])
         audit.log("create", "defect-letter", defect.id, f"{spec.name} {docs['pdf'].id}, {docs['docx'].id}", user=user)
         return event
-    return _issue(spec, context, write)
+    return _issue(spec.name, context, user, measure, defect, "REZ" if path == "rez" else "Qualitaetspruefung", write)
 
 
 # ------------------------------------------------------------------ comment and remedy

@@ -86,7 +86,8 @@ def _detail_context(defect, measure, errors=None, values=None, missing=None, not
     return dict(defect=defect, measure=measure, events=events, followups=followups, today=today,
                 can_edit=access.is_mb_of_measure(current_user, measure), errors=errors or {}, values=values or {},
                 missing=missing or [], notice=notice, path=letters.escalation_path(measure),
-                refusal=operations.escalation_refusal(defect, today), reference=letters.reference(defect, measure),
+                refusal=operations.escalation_refusal(defect, measure, today),
+                reference=letters.reference(defect, measure),
                 **VOCABULARY)
 
 

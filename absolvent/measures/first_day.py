@@ -5,6 +5,8 @@ The page's list is the block ``first_day_list``; a row (``first_day_row``) is co
 changed on its own with htmx, and the status above the list reloads on the event
 ``first-day-changed``.
 """
+import datetime
+
 from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user, login_required
 
@@ -22,7 +24,7 @@ CHANGED = "first-day-changed"
 def _context(measure, rows, row_errors=None, values=None, form_error="", changed=None):
     return {"measure": measure, "rows": rows, "state": ops.summary(measure, rows),
             "row_errors": row_errors or {}, "values": values or {}, "form_error": form_error,
-            "changed": changed}
+            "changed": changed, "too_early": ops.too_early(measure, datetime.date.today())}
 
 
 @bp.get("/massnahmen/<int:measure_id>/erster-tag")

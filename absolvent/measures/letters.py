@@ -38,13 +38,6 @@ def _addressee(name, address):
     return {"name": name or "", "address_lines": _text_lines(address)}
 
 
-def provider(p):
-    place = " ".join(part for part in (p.postal_code, p.city) if part)
-    lines = [line for line in (p.street, place) if line]
-    return {"name": p.name, "contact_person": p.contact_person, "address_lines": lines,
-            "email": p.email, "phone": p.phone}
-
-
 def default_obligation(defect):
     source = DEFECT_CLAUSES.get(defect.clause_source, "vertraglichen Vereinbarung")
     return (f"die Leistung ab sofort entsprechend der {source} ({defect.clause}) zu erbringen "
@@ -75,7 +68,7 @@ def _base(defect, measure, author, issued_on):
         "author": documents.person(author),
         "measure": m,
         "procurement": measure.procurement,
-        "provider": provider(measure.provider),
+        "provider": documents.provider(measure.provider),
         "defect": defect_facts(defect),
         "rez": _addressee(getattr(settings, "rez_name", ""), getattr(settings, "rez_address", "")),
         "agentur": _addressee(getattr(settings, "agentur_name", ""), getattr(settings, "agentur_address", "")),
@@ -92,7 +85,8 @@ def notice_context(defect, measure, author, issued_on=None):
 def escalation_context(defect, measure, author, notice_on, comment, reason="", reply_by=None, issued_on=None):
     """Context of the REZ letter or the §183 letter.
 
-    ``notice_on``: the date the Mängelrüge was sent; ``comment``: the Träger's
+    ``notice_on``: the date the Mängelrüge was sent (None: a voucher measure's defect
+    escalated without one, the letter then says so); ``comment``: the Träger's
     latest Stellungnahme as (date, text) or None; ``reason``: what the MB adds;
     ``reply_by``: the date by which the REZ / Agentur is asked to answer.
     """
@@ -101,6 +95,9 @@ def escalation_context(defect, measure, author, notice_on, comment, reason="", r
     deadline = defect.remedy_deadline
     if deadline < issued_on:
         state = f"Die Frist ist am {de_date(deadline)} abgelaufen; der Mangel ist nicht behoben."
+    elif escalation_path(measure) == "p183":
+        state = (f"Die Frist läuft noch bis zum {de_date(deadline)}; bei einer Gutscheinmaßnahme schalten wir "
+                 "Sie als AG-/Trägerteam bereits jetzt ein.")
     else:
         state = (f"Die Frist läuft noch bis zum {de_date(deadline)}; wegen der Schwere des Mangels "
                  "schalten wir Sie bereits jetzt ein.")

@@ -15,6 +15,7 @@ from peewee import JOIN
 from .. import audit
 from ..caseload import planning
 from ..db import database
+from ..formats import de_date
 from ..jobcenter import active_rulebook
 from ..models import Customer, FollowUp, Participation, PlanEvent, User
 from ..validation import Checker, Conflict, IntegrityError, save_versioned
@@ -27,6 +28,8 @@ OPENING_RULE = "mb-eroeffnung"  # the measure's MB step (group measures)
 BAE_RULE = "bae-erster-tag-mb"  # BAE: the MB evaluates the Träger's first-day report, per participation
 STATUS = {"1": True, "0": False}
 DUE_WORKING_DAYS = 3
+ROW_CONFLICT = ("Diese Zeile wurde inzwischen von einer anderen Person geändert. Ihre Eingaben sind erhalten; "
+                "bitte prüfen Sie den aktuellen Stand und speichern Sie erneut.")
 ALREADY = ("Die Liste wurde inzwischen von anderer Stelle bestätigt; es wurde nichts gespeichert. Bitte prüfen "
            "Sie den aktuellen Stand – eine Änderung ist mit Begründung möglich.")
 
@@ -133,9 +136,20 @@ def _confirm(p, data, user, today):
     return c
 
 
+def too_early(measure, today):
+    """A German reason when the measure has not begun yet (nobody can have started), else ""."""
+    if today < measure.start:
+        return (f"Die Maßnahme beginnt erst am {de_date(measure.start)}: Antritt oder Nichtantritt können Sie ab "
+                "dem ersten Maßnahmetag bestätigen.")
+    return ""
+
+
 def confirm(measure, p, form, user, today=None):
-    """Confirm one participant's start or no-show (first time); returns errors (empty on success)."""
+    """Confirm one participant's start or no-show (first time, from the measure's first day on);
+    returns errors (empty on success)."""
     today = today or datetime.date.today()
+    if too_early(measure, today):
+        return {"_form": too_early(measure, today)}
     c = check_row(form, p.id)
     if not c.ok:
         return c.errors
@@ -151,12 +165,15 @@ def confirm(measure, p, form, user, today=None):
 
 
 def confirm_list(measure, form, user, today=None):
-    """Confirm every row of the list that has a choice (``status-<id>``), all or nothing.
+    """Confirm every row of the list that has a choice (``status-<id>``), all or nothing, from the
+    measure's first day on.
 
     Returns ``(count, errors per participation id, message for the whole form)``; rows
     already confirmed are left alone, rows without a choice stay open.
     """
     today = today or datetime.date.today()
+    if too_early(measure, today):
+        return 0, {}, too_early(measure, today)
     checked, errors = [], {}
     for r in rows_of(measure):
         pid = r.participation.id
@@ -204,9 +221,8 @@ def change(measure, p, confirmation, form, user, today=None):
                       f"Teilnahme {p.id}: {'angetreten' if data['started'] else 'nicht angetreten'} – {reason}",
                       user=user)
             _close_steps(measure, rows_of(measure), user)
-    except Conflict:
-        return {"_form": "Diese Zeile wurde inzwischen von einer anderen Person geändert. Ihre Eingaben sind "
-                         "erhalten; bitte prüfen Sie den aktuellen Stand und speichern Sie erneut."}
+    except (Conflict, IntegrityError):  # IntegrityError: a concurrent Wiedervorlage took the same step id
+        return {"_form": ROW_CONFLICT}
     return {}
 
 

@@ -4,14 +4,13 @@ file kept with a measure.
 
 The block ``reports_panel`` of ``measures/reports.html`` is the htmx fragment.
 """
-import io
-
-from flask import Blueprint, abort, flash, request, send_file, url_for
+from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user, login_required
 from peewee import JOIN
 
 from .. import audit
 from ..caseload import queries as case_queries
+from ..documents import views as document_views
 from ..models import Customer, FollowUp, Participation, User
 from ..vocabulary import MEASURE_FILE_KINDS, REPORT_KINDS
 from ..web import render, wants_fragment, redirect_to
@@ -40,11 +39,7 @@ def download(file_id):
     if row.participation_id is not None:
         case_queries.get_visible_participation(row.participation_id, current_user)
     audit.log("download", "measure-file", row.id, f"{row.file_name} sha256={row.sha256}")
-    response = send_file(io.BytesIO(row.data), mimetype=row.mime_type, as_attachment=True,
-                         download_name=row.file_name)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return document_views._send(row.data, row.mime_type, row.file_name)  # like every archived document
 
 
 def _context(measure, errors=None, values=None, posted=False, notice=""):

@@ -4,9 +4,7 @@ function; German messages, never an exception for bad input.
 """
 from ..caseload import planning
 from ..documents import operations as documents
-from ..documents.render import DocumentError, registry
 from ..guided_forms.models import FormSnapshot
-from ..validation import IntegrityError
 from . import survey_queries
 from .survey_results import SURVEY_FORM
 
@@ -32,30 +30,18 @@ def close_round(followup, user):
     return ""
 
 
-def _issue(name, context, user, file_parts, measure, subject):
-    spec = registry.get(documents.forms_dir(), name)
-    try:
-        data, label = documents.render(spec, "pdf", context)
-    except DocumentError as exc:
-        return documents.Issued(error=str(exc))
-    try:
-        doc = documents.archive(spec, "pdf", data, label, user, file_parts, measure=measure, subject=subject)
-    except IntegrityError:
-        return documents.Issued(error="Das Dokument konnte nicht archiviert werden; bitte erneut versuchen.")
-    return documents.Issued(document=doc)
-
-
 def issue_questionnaire(measure, user):
-    """Render and archive the blank questionnaire of ``measure``; returns ``documents.Issued``."""
+    """Pre-flight, render and archive the blank questionnaire of ``measure``; returns ``documents.Issued``."""
     context = survey_queries.questionnaire_context(measure, user)
-    return _issue(survey_queries.QUESTIONNAIRE_DOCUMENT, context, user,
-                  ("Teilnehmerfragebogen", measure.measure_number), measure, "Fragebogen")
+    return documents.issue(survey_queries.QUESTIONNAIRE_DOCUMENT, "pdf", context, user,
+                           ("Teilnehmerfragebogen", measure.measure_number), measure=measure, subject="Fragebogen")
 
 
 def issue_results(measure, selected, user):
-    """Render and archive the results of ``measure`` for the selected round; returns ``documents.Issued``."""
+    """Pre-flight, render and archive the results of ``measure`` for the selected round; returns
+    ``documents.Issued``."""
     context = survey_queries.results_context(measure, selected, user)
     value = survey_queries.filter_value(selected)
     subject = "alle" if not value else ("ohne Runde" if value == survey_queries.WITHOUT_ROUND else f"Runde {value}")
-    return _issue(survey_queries.RESULTS_DOCUMENT, context, user,
-                  ("Befragungsergebnis", measure.measure_number, subject), measure, subject)
+    return documents.issue(survey_queries.RESULTS_DOCUMENT, "pdf", context, user,
+                           ("Befragungsergebnis", measure.measure_number, subject), measure=measure, subject=subject)

@@ -5,12 +5,11 @@ Results and prints: the measure's MB, TL and BL (``access.can_view_measure_work`
 closing a round: only the measure's MB. The results block ``survey_results`` and the
 rounds block ``survey_rounds`` swap in place for htmx.
 """
-import io
-
-from flask import Blueprint, abort, current_app, flash, redirect, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from .. import access, audit, list_exports
+from ..documents import views as document_views
 from ..formats import de_date
 from ..models import FollowUp
 from ..web import redirect_to, render, wants_fragment
@@ -85,14 +84,11 @@ def close(measure_id, followup_id):
 
 def _download(measure, issued, what):
     if issued.document is None:
-        flash(f"{what} konnte nicht erstellt werden: {issued.error}", "error")
+        flash(f"{what} konnte nicht erstellt werden: {issued.reason('den Ausdruck')}", "error")
         return redirect_to(url_for("surveys.index", measure_id=measure.id))
     doc = issued.document
     audit.log("export", "issued-document", doc.id, f"{doc.file_name} sha256={doc.sha256}")
-    response = send_file(io.BytesIO(doc.data), mimetype=doc.mime_type, as_attachment=True,
-                         download_name=doc.file_name)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return document_views._send(doc.data, doc.mime_type, doc.file_name)  # like every archived document
 
 
 @bp.post("/massnahmen/<int:measure_id>/befragung/fragebogen")

@@ -24,10 +24,12 @@ def build():
                       "Qualitätsprüfung nach §183 SGB III",
                       "Bitte um Prüfung der Maßnahme „{{ measure.title }}“, Maßnahme-Nr. {{ measure.measure_number }}")
     base.para(doc, "an der oben genannten Maßnahme (Förderung mit {{ measure.voucher }}) nehmen Kundinnen und "
-                   "Kunden unseres Jobcenters teil. Wir haben einen Mangel festgestellt, den der Träger trotz "
-                   "unserer schriftlichen Aufforderung zur vertragsgerechten Leistungserbringung (Mängelrüge vom "
-                   "{{ notice.issued_on }}) nicht beseitigt hat. Als Maßnahmebetreuung schalten wir Sie als "
-                   "AG-/Trägerteam ein und bitten um eine Qualitätsprüfung nach §183 SGB III.")
+                   "Kunden unseres Jobcenters teil. {% if notice.issued_on %}Wir haben einen Mangel festgestellt, "
+                   "den der Träger trotz unserer schriftlichen Aufforderung zur vertragsgerechten "
+                   "Leistungserbringung (Mängelrüge vom {{ notice.issued_on }}) nicht beseitigt hat.{% else %}Wir "
+                   "haben in der Maßnahme einen Mangel festgestellt, der ein Handeln erfordert.{% endif %} Als "
+                   "Maßnahmebetreuung schalten wir Sie als AG-/Trägerteam ein und bitten um eine Qualitätsprüfung "
+                   "nach §183 SGB III.")
     base.para(doc, "1. Maßnahme", bold=True, space_after=Pt(2))
     base.facts_table(doc, [
         ("Maßnahme", "{{ measure.title }}"),
@@ -41,7 +43,11 @@ def build():
     rez.history(doc, "Wir bitten Sie, die Durchführung der Maßnahme nach §183 SGB III zu prüfen, vom Träger "
                      "Abhilfe zu verlangen und, soweit die Mängel fortbestehen, die fachkundige Stelle zu "
                      "unterrichten{% if escalation.reply_by %} und uns bis zum {{ escalation.reply_by }} über das "
-                     "Ergebnis zu unterrichten{% endif %}. Für Rückfragen stehe ich Ihnen gern zur Verfügung.")
+                     "Ergebnis zu unterrichten{% endif %}. Für Rückfragen stehe ich Ihnen gern zur Verfügung.",
+                without_notice="Eine Mängelrüge haben wir dem Träger nicht erteilt: Bei Gutscheinmaßnahmen schalten "
+                               "wir Sie als AG-/Trägerteam unmittelbar ein. Der Träger ist aufzufordern, "
+                               "{{ defect.obligation }}; aus unserer Sicht ist dafür eine Frist bis zum "
+                               "{{ defect.remedy_deadline }} angemessen.")
     return doc
 
 

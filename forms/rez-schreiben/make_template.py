@@ -17,8 +17,9 @@ base = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(base)
 
 
-def history(doc, request_text):
-    """Sections 2–4 shared by the REZ and the §183 letter: the defect, what happened, the request."""
+def history(doc, request_text, without_notice=""):
+    """Sections 2–4 shared by the REZ and the §183 letter: the defect, what happened, the request.
+    ``without_notice``: the paragraph when no Mängelrüge was sent (§183 letter only)."""
     para, table = base.para, base.facts_table
     para(doc, "2. Mangel", bold=True, space_after=Pt(2))
     table(doc, [("Festgestellt am", "{{ defect.found_on }} ({{ defect.found_how }})"),
@@ -30,9 +31,15 @@ def history(doc, request_text):
     para(doc, "{{ defect.evidence }}")
     para(doc, "{%p endif %}")
     para(doc, "3. Bisheriger Verlauf", bold=True, space_after=Pt(2))
+    if without_notice:
+        para(doc, "{%p if notice.issued_on %}")
     para(doc, "Mit der Mängelrüge vom {{ notice.issued_on }} haben wir den Träger aufgefordert, "
               "{{ defect.obligation }}, und ihm dafür eine Frist bis zum {{ defect.remedy_deadline }} gesetzt. "
               "{{ escalation.deadline_state }}")
+    if without_notice:
+        para(doc, "{%p else %}")
+        para(doc, without_notice)
+        para(doc, "{%p endif %}")
     para(doc, "{%p if comment.text %}")
     para(doc, "Stellungnahme des Trägers{% if comment.received_on %} (eingegangen am {{ comment.received_on }})"
               "{% endif %}:", bold=True, space_after=Pt(0))
@@ -46,8 +53,15 @@ def history(doc, request_text):
     para(doc, "4. Bitte", bold=True, space_after=Pt(2))
     para(doc, request_text)
     base.closing(doc)
-    para(doc, "Anlagen: Mängelrüge vom {{ notice.issued_on }}{% if comment.text %}; Stellungnahme des Trägers"
-              "{% if comment.received_on %} vom {{ comment.received_on }}{% endif %}{% endif %}", size=Pt(8))
+    if not without_notice:
+        para(doc, "Anlagen: Mängelrüge vom {{ notice.issued_on }}{% if comment.text %}; Stellungnahme des Trägers"
+                  "{% if comment.received_on %} vom {{ comment.received_on }}{% endif %}{% endif %}", size=Pt(8))
+        return
+    para(doc, "{%p if notice.issued_on or comment.text %}")
+    para(doc, "Anlagen: {% if notice.issued_on %}Mängelrüge vom {{ notice.issued_on }}{% if comment.text %}; "
+              "{% endif %}{% endif %}{% if comment.text %}Stellungnahme des Trägers{% if comment.received_on %} vom "
+              "{{ comment.received_on }}{% endif %}{% endif %}", size=Pt(8))
+    para(doc, "{%p endif %}")
 
 
 def build():
