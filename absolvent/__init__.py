@@ -22,6 +22,7 @@ VIEW_MODULES = (
     "measures.reports", "measures.bae", "measures.defects",
     "guided_forms.views", "supervision.views", "supervision.controlling_views", "supervision.monitoring_views",
     "documents.views", "admin.views", "audit_views",
+    "imports.views",
 )
 
 # the navigation: (endpoint, German label, roles that see it or None for everyone)
@@ -42,6 +43,7 @@ NAVIGATION = (
     ("monitoring.team_dashboard", "Team-Übersicht", ("TL",)),
     ("monitoring.area_dashboard", "Bereichs-Übersicht", ("BL",)),
     ("documents.templates", "Vorlagen", ("Admin",)),
+    ("imports.index", "Import", ("Admin", "MB")),
     ("admin.users", "Verwaltung", ("Admin",)),
     ("audit.index", "Protokoll", ("DS",)),
 )

@@ -7,7 +7,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "absolvent"
 PURE = ("absolvent.rules", "absolvent.documents.render", "absolvent.guided_forms.engine",
-        "absolvent.measures.survey_results")
+        "absolvent.measures.survey_results", "absolvent.imports.parse")
 FRAMEWORKS = ("flask", "flask_login", "flask_wtf", "htmx_flask", "peewee", "playhouse", "werkzeug")
 
 
