@@ -23,6 +23,7 @@ VIEW_MODULES = (
     "guided_forms.views", "supervision.views", "supervision.controlling_views", "supervision.monitoring_views",
     "documents.views", "admin.views", "audit_views",
     "ical.views",
+    "imports.views",
 )
 
 # the navigation: (endpoint, German label, roles that see it or None for everyone)
@@ -43,6 +44,7 @@ NAVIGATION = (
     ("monitoring.team_dashboard", "Team-Übersicht", ("TL",)),
     ("monitoring.area_dashboard", "Bereichs-Übersicht", ("BL",)),
     ("documents.templates", "Vorlagen", ("Admin",)),
+    ("imports.index", "Import", ("Admin", "MB")),
     ("admin.users", "Verwaltung", ("Admin",)),
     ("audit.index", "Protokoll", ("DS",)),
 )

@@ -21,6 +21,7 @@ PERSONAL_DATA_BLUEPRINTS = frozenset({
     # the MB's workspace (measures area): participants, findings, letters to the Träger
     "workspace", "first_day", "agh", "provider_reports", "bae", "office_hours", "surveys", "defects",
     "calendar_feed",  # the calendar feed: customer numbers and steps of one user
+    "imports",  # the import of COSACH/VerBIS exports (previews list customers)
 })
 
 # action code -> German label (the audit view's filter); add new actions here

@@ -8,6 +8,7 @@ from .caseload.planning import replan_new
 from .db import cli_database, database
 from .documents.cli import documents_cli
 from .guided_forms.cli import forms_cli
+from .imports.cli import import_cli
 from .rules.cli import controlling_cli, rules_cli
 from .supervision.controlling_cli import report_command
 from .vocabulary import ROLES
@@ -62,5 +63,5 @@ def demo_load(if_empty):
 def init_app(app):
     if "report" not in controlling_cli.commands:  # the pure rules CLI evaluates; the report needs the database
         controlling_cli.add_command(report_command)
-    for group in (users_cli, demo_cli, rules_cli, controlling_cli, documents_cli, forms_cli):
+    for group in (users_cli, demo_cli, rules_cli, controlling_cli, documents_cli, forms_cli, import_cli):
         app.cli.add_command(group)

@@ -7,7 +7,8 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "absolvent"
 PURE = ("absolvent.rules", "absolvent.documents.render", "absolvent.guided_forms.engine",
-        "absolvent.measures.survey_results", "absolvent.exports")
+        "absolvent.measures.survey_results", "absolvent.exports",
+        "absolvent.imports.parse")
 FRAMEWORKS = ("flask", "flask_login", "flask_wtf", "htmx_flask", "peewee", "playhouse", "werkzeug")
 
 

@@ -7,11 +7,13 @@ from absolvent.db import MIGRATIONS_DIR, make_database
 from absolvent.documents.models import DOCUMENT_MODELS
 from absolvent.guided_forms.models import GUIDED_FORM_MODELS
 from absolvent.ical.models import ICAL_MODELS
+from absolvent.imports.models import IMPORT_MODELS
 from absolvent.measures.models import MEASURE_MODELS
 from absolvent.supervision.models import SUPERVISION_MODELS
 from absolvent.models import MODELS as CORE_MODELS
 
-MODELS = CORE_MODELS + DOCUMENT_MODELS + GUIDED_FORM_MODELS + SUPERVISION_MODELS + MEASURE_MODELS + ICAL_MODELS
+MODELS = (CORE_MODELS + DOCUMENT_MODELS + GUIDED_FORM_MODELS + SUPERVISION_MODELS + MEASURE_MODELS + ICAL_MODELS
+          + IMPORT_MODELS)
 
 
 def test_migrated_schema_equals_models(db):
