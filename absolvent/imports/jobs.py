@@ -106,7 +106,8 @@ def process(app, job_id, mode):
                 report=json.dumps({"problems": [str(exc)]}), error=str(exc) if mode == "import" else "")
     except Exception:  # noqa: BLE001 - the job must end with a visible message
         app.logger.exception("Import %s (%s) fehlgeschlagen", job_id, mode)
-        _finish(job_id, status="failed", content=b"", error="Unerwarteter Fehler beim Import. Es wurde nichts importiert.")
+        _finish(job_id, status="failed", content=b"",
+                error="Unerwarteter Fehler beim Import. Es wurde nichts importiert.")
     finally:
         LIVE.pop(job_id, None)
 

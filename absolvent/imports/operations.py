@@ -108,10 +108,13 @@ class Changes:
         lists = {
             "Neue Träger": self.providers_new,
             "Neue Kunden": [f"{r.customer_number} {r.last_name}, {r.first_name}" for r in self.customers_new.values()],
-            "Geänderte Kunden": [f"{n}: {', '.join(LABELS[f] for f in ch)}" for n, (_, ch) in self.customers_changed.items()],
+            "Geänderte Kunden": [f"{n}: {', '.join(LABELS[f] for f in ch)}"
+                                 for n, (_, ch) in self.customers_changed.items()],
             "Neue Maßnahmen": [f"{r.measure_number} {r.type_code} {r.title}" for r in self.measures_new.values()],
-            "Geänderte Maßnahmen": [f"{n}: {', '.join(LABELS[f] for f in ch)}" for n, (_, ch) in self.measures_changed.items()],
-            "Neue Teilnahmen": [f"{r.customer_number} in {r.measure_number} ab {r.entry:%d.%m.%Y}" for r in self.parts_new],
+            "Geänderte Maßnahmen": [f"{n}: {', '.join(LABELS[f] for f in ch)}"
+                                    for n, (_, ch) in self.measures_changed.items()],
+            "Neue Teilnahmen": [f"{r.customer_number} in {r.measure_number} ab {r.entry:%d.%m.%Y}"
+                                for r in self.parts_new],
             "Geänderte Teilnahmen": [f"{r.customer_number} in {r.measure_number}: {', '.join(LABELS[f] for f in ch)}"
                                      for _, ch, r in self.parts_changed],
         }
@@ -142,7 +145,8 @@ def _by_number(model, column, numbers):
 
 
 def _diff(obj, values):
-    return {k: v for k, v in values.items() if getattr(obj, k if k not in ("team", "pap", "provider") else k + "_id") != v}
+    return {k: v for k, v in values.items()
+            if getattr(obj, k if k not in ("team", "pap", "provider") else k + "_id") != v}
 
 
 def analyse(rows, user=None):
@@ -162,8 +166,9 @@ def analyse(rows, user=None):
     for row in rows:
         m = measures.get(row.measure_number)
         if m is not None and not is_admin and m.mb_id != ch.user_id:
-            ch.problems.append(parse.Problem(row.line, "Maßnahme-Nr.", f"Die Maßnahme {row.measure_number} wird "
-                                             "nicht von Ihnen betreut; nur ihre MB oder die Administration importiert sie."))
+            ch.problems.append(parse.Problem(
+                row.line, "Maßnahme-Nr.", f"Die Maßnahme {row.measure_number} wird nicht von Ihnen betreut; "
+                "nur ihre MB oder die Administration importiert sie."))
         if row.measure_number not in seen_m:
             seen_m.add(row.measure_number)
             values = {"type_code": row.type_code, "title": row.title, "start": row.start, "end": row.end,
@@ -248,19 +253,20 @@ def apply(ch, user, progress=lambda done, total, phase: None):
         insert_rows(Participation, [{"customer": customers[r.customer_number], "measure": measures[r.measure_number].id,
                                      "entry": r.entry, "planned_end": r.planned_end, "exit": r.exit,
                                      "exit_kind": r.exit_kind, "created_at": now()} for r in ch.parts_new])
-        for p, diff, _ in ch.parts_changed:
+        for p, _diff, _ in ch.parts_changed:
             if "exit_kind" in diff and diff["exit_kind"] != "abbruch":
                 diff.update(important_reason=None)
             Participation.update(**diff, version=Participation.version + 1).where(Participation.id == p.id).execute()
         progress(3, steps, "Wiedervorlagen neuer Teilnahmen")
         new_ids = _plan_new(ch.parts_new, customers, measures, user)
         progress(4, steps, "Wiedervorlagen geänderter Teilnahmen")
-        for p, diff, _ in ch.parts_changed:
+        for p, _diff, _ in ch.parts_changed:
             after = Participation.select(Participation, Measure).join(Measure).where(Participation.id == p.id).get()
             planning.replan(after, "Import: " + planning.reason_for_change(p, after), user)
         progress(5, steps, "Wiedervorlagen der Maßnahmen")
-        touched = {measures[r.measure_number].id for r in ch.parts_new} | {
-            measures[r.measure_number].id for _, _, r in ch.parts_changed} | {m.id for m, _ in ch.measures_changed.values()}
+        touched = ({measures[r.measure_number].id for r in ch.parts_new}
+                   | {measures[r.measure_number].id for _, _, r in ch.parts_changed}
+                   | {m.id for m, _ in ch.measures_changed.values()})
         for m in Measure.select().where(Measure.id.in_(list(touched))) if touched else ():
             planning.replan_measure(m, "Import", user)
         result = ch.summary()

@@ -33,8 +33,9 @@ ANSWERS = [
 ]
 DOC = ("Context of the document 'befragung-ergebnis' (RULES.md §5.7, §9), built by "
        "absolvent.measures.survey_queries.results_context: jobcenter, measure, mb, author, issued_on, scope_label "
-       "(the round or 'alle Antworten der Maßnahme'), results = survey_results.evaluate_groups(answers per round) (total, "
-       "evaluated, excluded (answers of rounds under 3, only counted), excluded_note, shown, note, scale, statements [{key, label, answered, no_answer, counts[4], percents[4], mean, mean_text, "
+       "(the round or 'alle Antworten der Maßnahme'), results = survey_results.evaluate_groups(answers per "
+       "round) (total, evaluated, excluded (answers of rounds under 3, only counted), excluded_note, shown, "
+       "note, scale, statements [{key, label, answered, no_answer, counts[4], percents[4], mean, mean_text, "
        "agree_percent, agree_text}], grades {count, no_answer, counts, mean_text, rows [{grade, label, count, "
        "percent}]}, sources [{code, label, count}], comments sorted alphabetically; below 3 answers only total "
        "and note), charts {statements, grades} as data:image/svg+xml URIs ('' below 3 answers).")
