@@ -253,7 +253,7 @@ def apply(ch, user, progress=lambda done, total, phase: None):
         insert_rows(Participation, [{"customer": customers[r.customer_number], "measure": measures[r.measure_number].id,
                                      "entry": r.entry, "planned_end": r.planned_end, "exit": r.exit,
                                      "exit_kind": r.exit_kind, "created_at": now()} for r in ch.parts_new])
-        for p, _diff, _ in ch.parts_changed:
+        for p, diff, _ in ch.parts_changed:
             if "exit_kind" in diff and diff["exit_kind"] != "abbruch":
                 diff.update(important_reason=None)
             Participation.update(**diff, version=Participation.version + 1).where(Participation.id == p.id).execute()
