@@ -119,7 +119,9 @@ def survey_sheets(results):
                         [[g["grade"], GRADE_LABELS[g["grade"]], g["count"],
                           None if g["percent"] is None else g["percent"] / 100] for g in grades["rows"]])
     overview = Sheet("Übersicht", ["Angabe", "Wert"], [
-        ["Antworten", results["total"]], *([f"davon {s['label']}", s["count"]] for s in results["sources"]),
+        ["Antworten", results["total"]], ["davon ausgewertet", results.get("evaluated", results["total"])],
+        *([["Hinweis", results["excluded_note"]]] if results.get("excluded") else []),
+        *([f"davon {s['label']}", s["count"]] for s in results["sources"]),
         ["Gesamtnoten", grades["count"]], ["ohne Gesamtnote", grades["no_answer"]],
         ["Durchschnitt der Gesamtnote", grades["mean"]]])
     comments = Sheet("Anmerkungen", [Column("Anmerkung (alphabetisch)", "wrap", 90)],

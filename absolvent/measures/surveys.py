@@ -55,7 +55,7 @@ def export(measure_id):
     """The results of the selected round as an Excel file; below 3 answers only their number (as the page)."""
     measure = queries.get_supervised_measure(measure_id, current_user)
     selected = _selected(measure)
-    results = survey_results.evaluate(survey_queries.answers(measure, selected))
+    results = survey_queries.results(measure, selected)
     return list_exports.send("survey-results", f"Teilnehmerbefragung {measure.measure_number}",
                              list_exports.survey_sheets(results), survey_queries.scope_label(selected),
                              entity_id=measure.id)
