@@ -40,6 +40,7 @@ NOT_WALKED = {
     "documents.bulk_job": "Fortschritt eines Sammeldrucks (Seite eines laufenden Auftrags)",
     "documents.bulk_download": "Datei (Sammeldruck)",
     "supervision.print_job": "Fortschritt eines Drucks der Fachaufsicht",
+    "imports.job": "Vorschau und Fortschritt eines Imports (braucht eine hochgeladene Datei; tests/test_import.py)",
     "supervision.case": "Prüfung eines Stichprobenfalls (braucht eine Fachaufsicht mit Stichprobe; "
                         "tests/test_supervision_review.py)",
 }
