@@ -1,7 +1,8 @@
 """Start page per role: what each role has to do next."""
 import datetime
+from pathlib import Path
 
-from flask import Blueprint, redirect, url_for
+from flask import Blueprint, current_app, redirect, url_for
 from flask_login import current_user, login_required
 
 from . import access
@@ -20,6 +21,13 @@ def root():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
     return redirect(url_for("home.index"))
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico where a page names no icon (e.g. a PDF shown in a tab): the SVG."""
+    icon = Path(current_app.static_folder, "favicon.svg").read_bytes()
+    return current_app.response_class(icon, mimetype="image/svg+xml")
 
 
 @bp.get("/start")

@@ -4,6 +4,9 @@
 ``data`` and messages in ``errors`` (field name -> message). Nothing is lost:
 templates re-render the raw input from ``request.form``.
 """
+import datetime
+import re
+
 from peewee import IntegrityError
 
 from . import audit
@@ -11,7 +14,27 @@ from .db import database
 from .formats import DateFormatError, parse_date
 
 
+GERMAN_POSTAL_CODE = re.compile(r"[0-9]{5}")
+
+
+def _years_before(day, years):
+    """The same calendar day ``years`` earlier (28 February for a 29 February)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def starts_sentence(label):
+    """True when ``label`` can open a German message ("Plätze", "Geburtsdatum"); labels made for
+    "Bitte … angeben" ("den Vornamen", "wie der Mangel behoben wurde") cannot."""
+    return label[:1].isupper()
+
+
 class Checker:
+    """Messages start with a capital letter: a label that is a noun ("Plätze") opens the
+    sentence; one written for "Bitte … angeben" ("den Vornamen") goes inside a sentence."""
+
     def __init__(self, form):
         self.form = form
         self.data = {}
@@ -28,7 +51,8 @@ class Checker:
         if required and not value:
             self.fail(name, f"Bitte {label} angeben.")
         elif len(value) > max_len:
-            self.fail(name, f"{label} darf höchstens {max_len} Zeichen lang sein.")
+            self.fail(name, f"{label} darf höchstens {max_len} Zeichen lang sein." if starts_sentence(label)
+                      else f"Bitte {label} mit höchstens {max_len} Zeichen angeben.")
         self.data[name] = value
         return value
 
@@ -36,12 +60,29 @@ class Checker:
         try:
             value = parse_date(self._raw(name))
         except DateFormatError as exc:
-            self.fail(name, f"{label}: {exc}")
+            self.fail(name, f"{label}: {exc}" if starts_sentence(label) else str(exc))
             value = None
         else:
             if value is None and required:
                 self.fail(name, f"Bitte {label} angeben (TT.MM.JJJJ).")
         self.data[name] = value
+        return value
+
+    def birth_date(self, name, label="Geburtsdatum", required=True, today=None):
+        """A date of birth: not in the future and not more than 100 years ago."""
+        value = self.date(name, label, required)
+        today = today or datetime.date.today()
+        if value and value > today:
+            self.fail(name, "Das Geburtsdatum darf nicht in der Zukunft liegen.")
+        elif value and value < _years_before(today, 100):
+            self.fail(name, "Das Geburtsdatum liegt mehr als 100 Jahre zurück; bitte prüfen.")
+        return value
+
+    def postal_code(self, name, label="PLZ", required=False):
+        """A German postcode: five digits."""
+        value = self.text(name, label, required)
+        if value and not GERMAN_POSTAL_CODE.fullmatch(value):
+            self.fail(name, "Die Postleitzahl muss aus 5 Ziffern bestehen (z. B. 38640).")
         return value
 
     def integer(self, name, label, required=True, minimum=None, maximum=None):
@@ -51,15 +92,18 @@ class Checker:
             if required:
                 self.fail(name, f"Bitte {label} angeben.")
         elif not (raw.isascii() and raw.isdigit()):
-            self.fail(name, f"{label} muss eine ganze Zahl sein.")
+            self.fail(name, f"{label} muss eine ganze Zahl sein." if starts_sentence(label)
+                      else f"Bitte für {label} eine ganze Zahl angeben.")
         elif len(raw) > 12:
-            self.fail(name, f"{label}: die Zahl ist zu groß.")
+            self.fail(name, f"{label}: die Zahl ist zu groß." if starts_sentence(label) else "Die Zahl ist zu groß.")
         else:
             value = int(raw)
             if minimum is not None and value < minimum:
-                self.fail(name, f"{label} muss mindestens {minimum} sein.")
+                self.fail(name, f"{label} muss mindestens {minimum} sein." if starts_sentence(label)
+                          else f"Bitte mindestens {minimum} angeben.")
             if maximum is not None and value > maximum:
-                self.fail(name, f"{label} darf höchstens {maximum} sein.")
+                self.fail(name, f"{label} darf höchstens {maximum} sein." if starts_sentence(label)
+                          else f"Bitte höchstens {maximum} angeben.")
         self.data[name] = value
         return value
 

@@ -11,6 +11,10 @@ times (default 10, ``BENCH_N``) three ways and prints mean/median ms:
                  .write_pdf()`` with WeasyPrint's default fetcher (static files
                  reached through a file:// base URL, the way an unguarded app would).
 
+Every PDF is tagged (PDF/UA-1, ``engine.PDF_VARIANT``); ``plain`` tags too, so the
+comparison stays fair. The last row renders the Fachaufsicht list with 500 rows
+(``BENCH_LIST_ROWS``; ``BENCH_N_LIST`` renders, default 3), a real table of one cell per value.
+
 Run: .venv/bin/python bench/bench_documents.py
 """
 
@@ -31,12 +35,14 @@ from docxtpl import DocxTemplate
 
 from absolvent.documents.render import DEFAULT_STATIC_DIR, registry, render_docx, render_pdf
 from absolvent.documents.render.context import prepare_context
-from absolvent.documents.render.engine import docx_bytes, pdf_result
+from absolvent.documents.render.engine import PDF_VARIANT, docx_bytes, pdf_result
 from absolvent.documents.render.sandbox import lines
 
 ROOT = Path(__file__).resolve().parent.parent
 FORMS = ROOT / "forms"
 N = int(os.environ.get("BENCH_N", "10"))
+LIST_ROWS = int(os.environ.get("BENCH_LIST_ROWS", "500"))
+N_LIST = int(os.environ.get("BENCH_N_LIST", "3"))
 
 
 def timed(func, n=N) -> list[float]:
@@ -69,7 +75,7 @@ def plain_pdf(path: Path, ctx: dict) -> bytes:
     css = (FORMS / "_print" / "print.css").read_text(encoding="utf-8")
     css = css.replace('url("/static/', f'url("{static}/')
     return weasyprint.HTML(string=html, base_url=FORMS.as_uri() + "/").write_pdf(
-        stylesheets=[weasyprint.CSS(string=css, base_url=static + "/")])
+        stylesheets=[weasyprint.CSS(string=css, base_url=static + "/")], pdf_variant=PDF_VARIANT)
 
 
 def main() -> None:
@@ -89,6 +95,13 @@ def main() -> None:
                 inproc = timed(partial(pdf_result, src, prepare_context(ctx, 10**6), mounts, 10**8))
                 plain = timed(partial(plain_pdf, spec.html_path, ctx))
             rows.append((f"{spec.name}.{fmt}", ours, inproc, plain))
+    spec = registry.get(FORMS, "fachaufsicht-liste")
+    ctx = registry.load_sample(spec)
+    ctx["rows"] = [{**row, "number": i} for i, row in enumerate((ctx["rows"] * LIST_ROWS)[:LIST_ROWS], 1)]
+    src = spec.html_path.read_text(encoding="utf-8")
+    rows.append((f"fachaufsicht-liste.pdf ×{LIST_ROWS}", timed(partial(render_pdf, spec.html_path, ctx), N_LIST),
+                 timed(partial(pdf_result, src, prepare_context(ctx, 10**7), mounts, 10**8), N_LIST),
+                 timed(partial(plain_pdf, spec.html_path, ctx), N_LIST)))
 
     head = (f"{'document':34} {'absolvent mean/median':>22} {'in-process mean/median':>23} "
             f"{'plain mean/median':>18} {'overhead':>10}")

@@ -558,33 +558,13 @@ def test_pdf_escapes_and_wraps_long_values(supervision_world, auth, make):
     assert "O'Brien & <Söhne>" in text and "Anna Maria" in text
 
 
-def test_layout_places_every_column_at_its_start():
-    widths = review_print.column_widths()
-    values = ["12", "123D000001", "Groß-Lüdenscheidt, Änne Maria Theresia von und zu", "Schäfer, Petra",
-              "FBW-ABS 962/123/2026", "31.12.2026", "entfällt", "ja", "n.i.O. (2)"]
-    for bold in (False, True):
-        lines = review_print.layout(values, bold=bold).split("\n")
-        assert len(lines) >= 2  # the long name wraps within its column
-        starts = [sum(widths[:i]) for i in range(len(widths))]
-        begins, x, previous = [], 0.0, " "
-        for ch in lines[0]:  # where each value begins: the first character after padding
-            if ch not in review_print.SPACES and previous in review_print.SPACES + (" ",):
-                begins.append(x)
-            x += review_print.text_width(ch, bold)
-            previous = ch
-        for start in starts[1:]:
-            assert any(start - 1.1 < b <= start + 0.01 for b in begins), (start, begins)
-
-
-def test_sample_lines_match_the_layout():
-    """forms/fachaufsicht-liste/sample.json carries pre-laid lines: they must follow the current columns."""
+def test_sample_follows_the_columns():
+    """forms/fachaufsicht-liste/sample.json: the current column widths and one numbered row per case."""
     sample = json.loads((FORMS / "fachaufsicht-liste" / "sample.json").read_text(encoding="utf-8"))
     assert [c["width"] for c in sample["columns"]] == review_print.column_widths()
-    for number, row in enumerate(sample["rows"], 1):
-        values = [number, row["customer_number"], row["customer_name"], row["pap_name"],
-                  f"{row['measure_type']} {row['measure_number']}", row["exit_planned"], row["am_started"],
-                  "ja" if row["sampled"] else "", row["result"]]
-        assert row["line"] == review_print.layout(values, bold=row["sampled"]), number
+    assert sample["grid"][:len(sample["columns"])] == review_print.grid_lines()
+    assert [row["number"] for row in sample["rows"]] == list(range(1, len(sample["rows"]) + 1))
+    assert all("line" not in row for row in sample["rows"])
 
 
 def test_long_list_is_printed_in_a_background_job(supervision_world, auth, app):

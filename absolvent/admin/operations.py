@@ -135,9 +135,9 @@ def save_settings(form):
     """Create or update the one JobcenterSettings row; returns (settings, errors)."""
     c = Checker(form)
     c.text("name", "den Namen des Jobcenters", max_len=200)
-    for key, label in (("street", "Straße"), ("postal_code", "PLZ"), ("city", "Ort"),
-                       ("phone", "Telefon"), ("email", "E-Mail")):
+    for key, label in (("street", "Straße"), ("city", "Ort"), ("phone", "Telefon"), ("email", "E-Mail")):
         c.text(key, label, required=False)
+    c.postal_code("postal_code")
     c.text("letterhead", "Briefkopf", required=False, max_len=2000)
     for key, label in (("rez_name", "Name des REZ"), ("agentur_name", "Name der Agentur / des AG-/Trägerteams")):
         c.text(key, label, required=False, max_len=200)

@@ -25,11 +25,9 @@ def check_customer(form, team):
     c.choice("salutation", "die Anrede", {"Frau", "Herr", "divers"}, required=False)
     c.text("first_name", "den Vornamen", max_len=100)
     c.text("last_name", "den Nachnamen", max_len=100)
-    birth = c.date("birth_date", "Geburtsdatum")
-    if birth and birth.year < 1900:
-        c.fail("birth_date", "Geburtsdatum: bitte ein plausibles Datum eingeben.")
+    c.birth_date("birth_date")
     c.text("street", "Straße", required=False)
-    c.text("postal_code", "PLZ", required=False, max_len=10)
+    c.postal_code("postal_code")
     c.text("city", "Ort", required=False, max_len=100)
     paps = User.select().where(User.team == team, User.roles.contains("pAp"), User.active == True)  # noqa: E712
     c.record("pap", "die zuständige Ansprechperson (pAp)", User, required=False, query=paps)

@@ -8,9 +8,10 @@ from ..vocabulary import MEASURE_TYPES, PROCUREMENT
 def check_provider(form):
     c = Checker(form)
     c.text("name", "den Namen des Trägers", max_len=200)
-    for name, label in (("street", "Straße"), ("postal_code", "PLZ"), ("city", "Ort"),
+    for name, label in (("street", "Straße"), ("city", "Ort"),
                         ("contact_person", "Ansprechperson"), ("phone", "Telefon")):
         c.text(name, label, required=False, max_len=200)
+    c.postal_code("postal_code")
     email = c.text("email", "E-Mail", required=False)
     if email and ("@" not in email or " " in email):
         c.fail("email", "Bitte eine gültige E-Mail-Adresse eingeben.")

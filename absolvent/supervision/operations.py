@@ -41,14 +41,11 @@ def focus_text(review, names):
 
 
 def _row(p, number, sampled=False, am="", result="", checker="", checked_on=""):
-    values = [number, p.customer.customer_number, p.customer.full_name,
-              p.customer.pap.name if p.customer.pap_id else "", f"{p.measure.type_code} {p.measure.measure_number}",
-              de_date(p.planned_end), am, "ja" if sampled else "", result]
-    return {"customer_number": p.customer.customer_number, "customer_name": p.customer.full_name,
-            "pap_name": values[3], "measure_type": p.measure.type_code, "measure_number": p.measure.measure_number,
-            "measure_title": p.measure.title, "exit_planned": values[5], "am_started": am, "sampled": sampled,
-            "result": result, "initials": checker, "checked_on": checked_on,
-            "line": review_print.layout(values, bold=sampled)}
+    return {"number": number, "customer_number": p.customer.customer_number, "customer_name": p.customer.full_name,
+            "pap_name": p.customer.pap.name if p.customer.pap_id else "", "measure_type": p.measure.type_code,
+            "measure_number": p.measure.measure_number, "measure_title": p.measure.title,
+            "exit_planned": de_date(p.planned_end), "am_started": am, "sampled": sampled,
+            "result": result, "initials": checker, "checked_on": checked_on}
 
 
 def list_context(team, month, user=None, generated_on=None):

@@ -21,6 +21,9 @@ from .fetcher import BASE_URL, SafeFetcher
 from .sandbox import make_env, refused_from
 
 NOT_A_DOCX = "Die Datei ist keine gültige Word-Vorlage (DOCX)."
+# Every PDF is tagged for screen readers (structure tree, /MarkInfo, /Lang from <html lang>,
+# /Title from <title> shown as the window title, XMP metadata): WeasyPrint's PDF/UA-1 variant.
+PDF_VARIANT = "pdf/ua-1"
 
 
 @dataclass
@@ -92,7 +95,7 @@ def pdf_result(
     except Exception as exc:  # noqa: BLE001 - TemplateError, or e.g. {{ 1 / 0 }}
         raise refused_from(exc) from None
     fetcher = SafeFetcher(mounts, max_bytes=max_output_bytes)
-    pdf = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf()
+    pdf = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf(pdf_variant=PDF_VARIANT)
     return PdfResult(check_output(pdf, max_output_bytes), fetcher.fetched, fetcher.refused)
 
 
