@@ -23,9 +23,9 @@ class Fields(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        if tag == "textarea" or (tag == "input" and a.get("type", "text") in ("text", "email", "tel", "url")):
-            if a.get("placeholder") != "TT.MM.JJJJ" and a.get("name") and "disabled" not in a:
-                self.fields.setdefault(a["name"], {"tag": tag, **a})
+        text = tag == "textarea" or (tag == "input" and a.get("type", "text") in ("text", "email", "tel", "url"))
+        if text and a.get("placeholder") != "TT.MM.JJJJ" and a.get("name") and "disabled" not in a:
+            self.fields.setdefault(a["name"], {"tag": tag, **a})
 
 
 def fields_of(auth, url):
