@@ -114,6 +114,16 @@ def _refused(defect, measure, errors, missing=None):
         defect, measure, errors=errors, values=request.form, missing=missing))
 
 
+def _record(defect_id, operation, message):
+    """The MB's form post on their defect: ``operation(defect, measure, form, user)`` returns the
+    errors; the panel with them (422) or, when there are none, ``_done`` with ``message``."""
+    defect, measure = _own(defect_id)
+    errors = operation(defect, measure, request.form, _user())
+    if errors:
+        return _refused(defect, measure, errors)
+    return _done(defect.id, message)
+
+
 @bp.route("/maengel/<int:defect_id>/bearbeiten", methods=["GET", "POST"])
 @login_required
 def edit(defect_id):
@@ -148,21 +158,14 @@ def notice(defect_id):
 @bp.post("/maengel/<int:defect_id>/stellungnahme")
 @login_required
 def comment(defect_id):
-    defect, measure = _own(defect_id)
-    errors = operations.record_comment(defect, measure, request.form, _user())
-    if errors:
-        return _refused(defect, measure, errors)
-    return _done(defect.id, "Die Stellungnahme des Trägers wurde erfasst.")
+    return _record(defect_id, operations.record_comment, "Die Stellungnahme des Trägers wurde erfasst.")
 
 
 @bp.post("/maengel/<int:defect_id>/behoben")
 @login_required
 def remedied(defect_id):
-    defect, measure = _own(defect_id)
-    errors = operations.mark_remedied(defect, measure, request.form, _user())
-    if errors:
-        return _refused(defect, measure, errors)
-    return _done(defect.id, "Der Mangel ist als behoben erfasst; seine Wiedervorlagen sind erledigt.")
+    return _record(defect_id, operations.mark_remedied,
+                   "Der Mangel ist als behoben erfasst; seine Wiedervorlagen sind erledigt.")
 
 
 @bp.post("/maengel/<int:defect_id>/eskalation")
