@@ -29,6 +29,15 @@ def _load(participation_id, write=False):
     return p, is_mb
 
 
+def _load_latest(participation_id):
+    """``_load`` for writing, and the participation's latest assignment; 404 when there is none."""
+    p, is_mb = _load(participation_id, write=True)
+    a = ops.latest(p)
+    if a is None:
+        abort(404)
+    return p, is_mb, a
+
+
 def _context(p, is_mb, errors=None, values=None, outcome_errors=None, outcome_values=None, issue_error=""):
     a = ops.latest(p)
     if values is None:
@@ -71,10 +80,7 @@ def save(participation_id):
 @bp.post("/teilnahmen/<int:participation_id>/agh-zuweisung/dokumente")
 @login_required
 def issue(participation_id):
-    p, is_mb = _load(participation_id, write=True)
-    a = ops.latest(p)
-    if a is None:
-        abort(404)
+    p, is_mb, a = _load_latest(participation_id)
     docs, error = ops.issue(a, p, current_user._get_current_object())
     if error:
         return render(PAGE, BLOCK, status=422, **_context(p, is_mb, issue_error=error))
@@ -85,10 +91,7 @@ def issue(participation_id):
 @bp.post("/teilnahmen/<int:participation_id>/agh-zuweisung/ergebnis")
 @login_required
 def outcome(participation_id):
-    p, is_mb = _load(participation_id, write=True)
-    a = ops.latest(p)
-    if a is None:
-        abort(404)
+    p, is_mb, a = _load_latest(participation_id)
     errors = ops.record_outcome(a, p, request.form, current_user._get_current_object())
     if errors:
         return render(PAGE, BLOCK, status=422,
