@@ -4,7 +4,7 @@ since the last list, issues the Excel list with its cover letter and finds the p
 The list holds personal data for the Träger: only the measure's MB uses this page. Other
 measure types have no Vormerkliste (404 with a German explanation).
 """
-from flask import Blueprint, flash, request, url_for
+from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user, login_required
 
 from .. import audit
@@ -23,6 +23,15 @@ def _not_bae(measure):
                        f"{measure.type_code}-Maßnahme.")
 
 
+def _own_bae(measure_id):
+    """The user's own measure (404, 403 as ``queries.get_own_measure``); the German 404 page
+    unless it is a BAE measure."""
+    measure = queries.get_own_measure(measure_id, current_user)
+    if not bae_list.is_bae(measure):
+        abort(_not_bae(measure))
+    return measure
+
+
 def _page(measure, status=200, error="", fmt="pdf"):
     rows, removed, previous = bae_list.marked_list(measure)
     return render(PAGE, "bae_panel", status=status, measure=measure, rows=bae_list.for_display(rows + removed),
@@ -34,9 +43,7 @@ def _page(measure, status=200, error="", fmt="pdf"):
 @bp.get("/massnahmen/<int:measure_id>/vormerkliste")
 @login_required
 def index(measure_id):
-    measure = queries.get_own_measure(measure_id, current_user)
-    if not bae_list.is_bae(measure):
-        return _not_bae(measure)
+    measure = _own_bae(measure_id)
     audit.log("read", "bae-list", measure.id)
     return _page(measure)
 
@@ -44,9 +51,7 @@ def index(measure_id):
 @bp.post("/massnahmen/<int:measure_id>/vormerkliste")
 @login_required
 def issue(measure_id):
-    measure = queries.get_own_measure(measure_id, current_user)
-    if not bae_list.is_bae(measure):
-        return _not_bae(measure)
+    measure = _own_bae(measure_id)
     fmt = request.form.get("format", "pdf")
     row, error = bae_list.issue(measure, current_user._get_current_object(), fmt)
     if error:
