@@ -4,7 +4,8 @@ with German headers; dates as dates) and the one way to answer an export.
 Each list's export route lives next to its page in the owning views module, runs the
 page's own query with the same filters and access, and calls ``fetch`` (at most
 ``exports.MAX_ROWS`` rows, else ``refuse``) and ``send`` (the workbook, one audit row
-"export" with the filter and row count — the lists carry Sozialdaten).
+"export" with the filter and row count — the lists carry Sozialdaten); ``answer`` does
+all three for a list of one sheet.
 """
 import hashlib
 import io
@@ -42,6 +43,15 @@ def send(entity, title, sheets, filters="", entity_id="", name_parts=()):
     response = send_file(io.BytesIO(body), mimetype=exports.XLSX_MIME, as_attachment=True, download_name=name)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def answer(query, back_url, entity, title, sheet, filters="", entity_id=""):
+    """A one-sheet export: ``send`` the workbook of ``sheet(rows)`` for the rows of ``query``,
+    or ``refuse`` (back to ``back_url``) when there are more than MAX_ROWS."""
+    rows = fetch(query)
+    if rows is None:
+        return refuse(back_url)
+    return send(entity, title, [sheet(rows)], filters, entity_id=entity_id)
 
 
 def _exit_kind(p):

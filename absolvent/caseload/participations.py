@@ -41,11 +41,9 @@ def index():
 def export():
     """The participations found by the page's search and state as an Excel file (all, only the visible ones)."""
     q, state, query = _search()
-    rows = list_exports.fetch(query)
-    if rows is None:
-        return list_exports.refuse(url_for("participations.index", q=q, status=state))
     filters = " · ".join([f"Status: {queries.PARTICIPATION_STATES[state]}", *([f"Suche „{q}“"] if q else [])])
-    return list_exports.send("participation-list", "Teilnahmen", [list_exports.participations_sheet(rows)], filters)
+    return list_exports.answer(query, url_for("participations.index", q=q, status=state), "participation-list",
+                               "Teilnahmen", list_exports.participations_sheet, filters)
 
 
 def _form(values, errors, customer, participation=None):

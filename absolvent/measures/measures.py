@@ -89,12 +89,10 @@ def edit(measure_id):
 def export():
     """The measures found by the page's search and type as an Excel file (all of them, not only the first 200)."""
     q, type_code, query = _search()
-    rows = list_exports.fetch(query)
-    if rows is None:
-        return list_exports.refuse(url_for("measures.index", q=q, art=type_code))
     filters = " · ".join([*([f"Art: {type_code}"] if type_code in MEASURE_TYPES else []),
                           *([f"Suche „{q}“"] if q else [])])
-    return list_exports.send("measure-list", "Maßnahmen", [list_exports.measures_sheet(rows)], filters)
+    return list_exports.answer(query, url_for("measures.index", q=q, art=type_code), "measure-list", "Maßnahmen",
+                               list_exports.measures_sheet, filters)
 
 
 def visible_participants(measure):
@@ -109,12 +107,10 @@ def visible_participants(measure):
 @login_required
 def export_participants(measure_id):
     measure = get_or_404(measure_id)
-    rows = list_exports.fetch(visible_participants(measure))
-    if rows is None:
-        return list_exports.refuse(url_for("measures.detail", measure_id=measure.id))
-    return list_exports.send("measure-participants", f"Teilnehmende {measure.measure_number}",
-                             [list_exports.participants_sheet(rows)], "die Teilnehmenden, die Sie sehen dürfen",
-                             entity_id=measure.id)
+    return list_exports.answer(visible_participants(measure), url_for("measures.detail", measure_id=measure.id),
+                               "measure-participants", f"Teilnehmende {measure.measure_number}",
+                               list_exports.participants_sheet, "die Teilnehmenden, die Sie sehen dürfen",
+                               entity_id=measure.id)
 
 
 @bp.get("/<int:measure_id>")
