@@ -53,8 +53,15 @@ def _url(p):
     return url_for("agh.assignment", participation_id=p.id)
 
 
-def _done(p, is_mb):
+def _done(p, is_mb, message):
+    """After a successful post: flash ``message``; htmx gets the panel, a plain post the redirect."""
+    flash(message, "success")
     return after_post(_url(p), PAGE, BLOCK, **_context(p, is_mb))
+
+
+def _refused(p, is_mb, **errors):
+    """The panel with the post's errors (``_context`` keywords), status 422."""
+    return render(PAGE, BLOCK, status=422, **_context(p, is_mb, **errors))
 
 
 @bp.get("/teilnahmen/<int:participation_id>/agh-zuweisung")
@@ -72,9 +79,8 @@ def save(participation_id):
     p, is_mb = _load(participation_id, write=True)
     a, errors = ops.save(p, request.form, current_user._get_current_object())
     if errors:
-        return render(PAGE, BLOCK, status=422, **_context(p, is_mb, errors=errors, values=request.form))
-    flash("Die Zuweisung wurde gespeichert. Erstellen Sie jetzt das Schreiben (Word und PDF).", "success")
-    return _done(p, is_mb)
+        return _refused(p, is_mb, errors=errors, values=request.form)
+    return _done(p, is_mb, "Die Zuweisung wurde gespeichert. Erstellen Sie jetzt das Schreiben (Word und PDF).")
 
 
 @bp.post("/teilnahmen/<int:participation_id>/agh-zuweisung/dokumente")
@@ -83,9 +89,8 @@ def issue(participation_id):
     p, is_mb, a = _load_latest(participation_id)
     docs, error = ops.issue(a, p, current_user._get_current_object())
     if error:
-        return render(PAGE, BLOCK, status=422, **_context(p, is_mb, issue_error=error))
-    flash("Das Zuweisungsschreiben wurde als Word und PDF erstellt und archiviert.", "success")
-    return _done(p, is_mb)
+        return _refused(p, is_mb, issue_error=error)
+    return _done(p, is_mb, "Das Zuweisungsschreiben wurde als Word und PDF erstellt und archiviert.")
 
 
 @bp.post("/teilnahmen/<int:participation_id>/agh-zuweisung/ergebnis")
@@ -94,7 +99,6 @@ def outcome(participation_id):
     p, is_mb, a = _load_latest(participation_id)
     errors = ops.record_outcome(a, p, request.form, current_user._get_current_object())
     if errors:
-        return render(PAGE, BLOCK, status=422,
-                      **_context(p, is_mb, outcome_errors=errors, outcome_values=request.form))
-    flash(f"Ergebnis „{AGH_OUTCOMES[request.form['outcome']]}“ erfasst; die pAp hat eine Wiedervorlage.", "success")
-    return _done(p, is_mb)
+        return _refused(p, is_mb, outcome_errors=errors, outcome_values=request.form)
+    return _done(p, is_mb, f"Ergebnis „{AGH_OUTCOMES[request.form['outcome']]}“ erfasst; "
+                           "die pAp hat eine Wiedervorlage.")
