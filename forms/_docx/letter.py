@@ -184,3 +184,10 @@ def defect_history(doc, request_text, without_notice=""):
               "{% endif %}{% endif %}{% if comment.text %}Stellungnahme des Trägers{% if comment.received_on %} vom "
               "{{ comment.received_on }}{% endif %}{% endif %}", size=Pt(8))
     para(doc, "{%p endif %}")
+
+
+def write(doc, folder):
+    """Save ``doc`` as ``folder``/template.docx and say where."""
+    target = folder / "template.docx"
+    doc.save(target)
+    print(f"geschrieben: {target}")

@@ -13,7 +13,7 @@ from pathlib import Path
 from docx.shared import Pt
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # forms/, for _docx.letter
-from _docx.letter import CUSTOMER_ADDRESS, CUSTOMER_GREETING, closing, facts_table, letter, para
+from _docx.letter import CUSTOMER_ADDRESS, CUSTOMER_GREETING, closing, facts_table, letter, para, write
 
 HERE = Path(__file__).resolve().parent
 
@@ -104,6 +104,4 @@ def build():
 
 
 if __name__ == "__main__":
-    target = HERE / "template.docx"
-    build().save(target)
-    print(f"geschrieben: {target}")
+    write(build(), HERE)
