@@ -75,8 +75,6 @@ def detail(customer_id):
 def export():
     """The customers found by the page's search as an Excel file (all of them, only the visible ones)."""
     q = request.args.get("q", "").strip()[:100]
-    rows = list_exports.fetch(queries.with_pap(queries.search_customers(current_user, q)))
-    if rows is None:
-        return list_exports.refuse(url_for("customers.index", q=q))
-    return list_exports.send("customer-list", "Kundinnen und Kunden", [list_exports.customers_sheet(rows)],
-                             f"Suche „{q}“" if q else "")
+    return list_exports.answer(queries.with_pap(queries.search_customers(current_user, q)),
+                               url_for("customers.index", q=q), "customer-list", "Kundinnen und Kunden",
+                               list_exports.customers_sheet, f"Suche „{q}“" if q else "")

@@ -100,12 +100,10 @@ def measure(measure_id):
 def export_participants(measure_id):
     """The participants table of the workspace as an Excel file (only the measure's MB)."""
     m = queries.get_own_measure(measure_id, current_user)
-    rows = list_exports.fetch(queries.participants(m))
-    if rows is None:
-        return list_exports.refuse(url_for("workspace.measure", measure_id=m.id))
-    return list_exports.send("measure-participants", f"Teilnehmende {m.measure_number}",
-                             [list_exports.participants_sheet(rows, with_pap=True)], "alle Teilnahmen der Maßnahme",
-                             entity_id=m.id)
+    return list_exports.answer(queries.participants(m), url_for("workspace.measure", measure_id=m.id),
+                               "measure-participants", f"Teilnehmende {m.measure_number}",
+                               lambda rows: list_exports.participants_sheet(rows, with_pap=True),
+                               "alle Teilnahmen der Maßnahme", entity_id=m.id)
 
 
 @bp.post("/<int:measure_id>/aufgaben/erledigen")
