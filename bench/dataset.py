@@ -358,7 +358,8 @@ def _caseload(db, t, size, rng, rulebook):
         if key not in shapes:
             steps = plan(rulebook, ParticipationFacts(code, entry, end, exit=exit_, dropout=dropout)).steps
             shapes[key] = [(s.due, f.template({
-                "participation": 0, "step_id": s.step_id, "rule_id": s.rule_id, "title": s.title[:255],
+                **dict.fromkeys(case_slots, 0), "participation": 0, "step_id": s.step_id, "rule_id": s.rule_id,
+                "title": s.title[:255],
                 "role": s.role, "phase": s.phase, "mode": s.mode or "", "mandatory": s.mandatory,
                 "form": s.form or "", "checklist": "\n".join(s.checklist), "earliest": s.earliest, "due": s.due,
                 "rule_earliest": s.earliest, "rule_due": s.due})) for s in steps]
