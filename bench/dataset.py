@@ -2,24 +2,18 @@
 
     .venv/bin/python bench/dataset.py [--scale full|small|both] [--pg] [--force]
 
-``full``: 10 teams of 10 pAp (plus a TL each), 10 MB, 2 BL, a DQM and an Admin; 50,000
-customers, 100,000 participations in 2,000 measures of every type, past, running and future,
-their plan steps (~1.1 million follow-ups) as the planner makes them, one note per
-participation and an agreement for most started ones. ``small``: the same staff and
-measure types with a tenth of the caseload and measures.
+``full``: 10 teams of 10 pAp (and a TL), 10 MB, 2 BL, a DQM, an Admin; 50,000 customers,
+100,000 participations in 2,000 measures of every type (past, running, future), ~1.05 million
+follow-ups, notes and agreements. ``small``: the same staff, a tenth of the rest.
 
 Each distinct (rulebook, measure type, entry, planned end, exit, Abbruch) is planned once
-with ``absolvent.rules.planner.plan``; its steps are copied to every participation of that
-shape. Rows are built from the models' fields (every column, defaults for those not set
-here, a ``team``/``pap``/``customer`` on the follow-up filled from the case when the model
-has one) and written in bulk: SQLite ``executemany`` with the secondary indexes dropped
-and recreated afterwards, PostgreSQL ``COPY``. The schema comes from the migrations.
-
-The data sets are kept under bench/out/ (SQLite files) and in the PostgreSQL databases
-``absolvent_bench`` / ``absolvent_bench_small``, each with a stamp (migration list, hash of
-the migrations, of the models' columns and of this file); they are rebuilt only when
-missing or when the stamp changed. A run works on a copy (``run_copy``), so the audit
-rows and sessions of one run never reach the next.
+with ``absolvent.rules.planner.plan`` and copied to every participation of that shape. Rows
+come from the models' fields (defaults for the columns not set here; a ``team``/``pap``/
+``customer`` on the follow-up is filled from the case when the model has one), written in
+bulk (SQLite ``executemany``, secondary indexes recreated after; PostgreSQL ``COPY``) into
+a schema made by the migrations. Kept in bench/out/ and in the PostgreSQL databases
+``absolvent_bench``/``absolvent_bench_small`` with a stamp (migrations, the models' columns,
+this file); rebuilt when missing or stale. A run serves a copy (``run_copy``).
 """
 import argparse
 import datetime
@@ -54,18 +48,17 @@ TEAMS, PAPS_PER_TEAM, MBS = 10, 10, 10
 # measure type -> (share, typical duration in days)
 TYPES = {"MAT": (20, 120), "AVGS": (12, 90), "FBW": (14, 300), "FBW-ABS": (10, 730), "AGH": (14, 300),
          "MAG": (6, 42), "BAE": (4, 1095), "BVB": (5, 300), "EQ": (4, 270), "16E": (6, 730), "16I": (5, 1460)}
-_LAST = ("Müller Schmidt Schneider Fischer Weber Meyer Wagner Becker Schulz Hoffmann Schäfer Koch Bauer "
-              "Richter Klein Wolf Schröder Neumann Schwarz Zimmermann Braun Krüger Hofmann Hartmann Lange "
-              "Schmitt Werner Schmitz Krause Meier Lehmann Schmid Schulze Maier Köhler Herrmann König Walter "
-              "Mayer Huber Kaiser Fuchs Peters Lang Scholz Möller Weiß Jung Hahn Schubert Vogel Friedrich "
-              "Keller Günther Frank Berger Winkler Roth Beck Lorenz Baumann Franke Albrecht Schuster Simon "
-              "Ludwig Böhm Winter Kraus Martin Schumacher Krämer Vogt Stein Jäger Otto Sommer Groß Seidel "
-              "Heinrich Brandt Haas Schreiber Graf Schulte Dietrich Ziegler Kuhn Kühn Pohl Engel Horn Busch "
-              "Bergmann Thomas Voigt Sauer Arnold Wolff Pfeiffer")
+_LAST = ("Müller Schmidt Schneider Fischer Weber Meyer Wagner Becker Schulz Hoffmann Schäfer Koch Bauer Richter "
+        "Klein Wolf Schröder Neumann Schwarz Zimmermann Braun Krüger Hofmann Hartmann Lange Schmitt Werner "
+        "Schmitz Krause Meier Lehmann Schmid Schulze Maier Köhler Herrmann König Walter Mayer Huber Kaiser Fuchs "
+        "Peters Lang Scholz Möller Weiß Jung Hahn Schubert Vogel Friedrich Keller Günther Frank Berger Winkler "
+        "Roth Beck Lorenz Baumann Franke Albrecht Schuster Simon Ludwig Böhm Winter Kraus Martin Schumacher "
+        "Krämer Vogt Stein Jäger Otto Sommer Groß Seidel Heinrich Brandt Haas Schreiber Graf Schulte Dietrich "
+        "Ziegler Kuhn Kühn Pohl Engel Horn Busch Bergmann Thomas Voigt Sauer Arnold Wolff Pfeiffer")
 LAST_NAMES = _LAST.split()
-_FIRST = ("Anna Maria Lena Sophie Laura Julia Sarah Lisa Katharina Hannah Emma Lea Elena Olga Ayşe Fatma "
-               "Jan Lukas Paul Leon Felix Jonas Max Tim Niklas David Ali Mehmet Piotr Andrzej Yusuf Ahmad "
-               "Sabine Petra Monika Heike Thomas Michael Andreas Stefan Frank Jürgen Uwe Dirk")
+_FIRST = ("Anna Maria Lena Sophie Laura Julia Sarah Lisa Katharina Hannah Emma Lea Elena Olga Ayşe Fatma Jan Lukas "
+        "Paul Leon Felix Jonas Max Tim Niklas David Ali Mehmet Piotr Andrzej Yusuf Ahmad Sabine Petra Monika "
+        "Heike Thomas Michael Andreas Stefan Frank Jürgen Uwe Dirk")
 FIRST_NAMES = _FIRST.split()
 BATCH = 20_000
 
@@ -115,13 +108,10 @@ def pg_reachable():
         return False
 
 
-def _pg_exists(name):
-    return bool(_pg_admin(f"SELECT 1 FROM pg_database WHERE datname = '{name}'", fetch=True))
-
-
 def is_current(kind, scale):
     path = _stamp_file(kind, scale)
-    present = sqlite_path(scale).exists() if kind == "sqlite" else _pg_exists(pg_name(scale))
+    present = sqlite_path(scale).exists() if kind == "sqlite" else bool(_pg_admin(
+        f"SELECT 1 FROM pg_database WHERE datname = '{pg_name(scale)}'", fetch=True))
     return present and path.exists() and json.loads(path.read_text()) == stamp()
 
 
@@ -191,9 +181,6 @@ class Table:
 
     def index(self, name):
         return [f.name for f in self.fields].index(name)
-
-    def has(self, name):
-        return name in self.model._meta.fields
 
     def convert(self, value):
         if hasattr(value, "id") and not isinstance(value, int | str):
@@ -336,8 +323,8 @@ def _caseload(db, t, size, rng, rulebook):
     write(db, t[Customer])
     f = t[FollowUp]
     slots = {name: f.index(name) for name in ("participation", "status", "done_by", "done_at")}
-    case_slots = {name: f.index(name) for name in ("team", "pap") if f.has(name)}
-    if f.has("customer"):
+    case_slots = {name: f.index(name) for name in ("team", "pap") if name in FollowUp._meta.fields}
+    if "customer" in FollowUp._meta.fields:
         case_slots["customer"] = f.index("customer")
     shapes = {}
     p_tab, n_tab, a_tab = t[Participation], t[Note], t[Agreement]
