@@ -45,8 +45,9 @@ test: install
 	  ABSOLVENT_TEST_DB="$$TEST_DATABASE_URL" $(PY) -m pytest; \
 	fi
 
+# data sets (kept in bench/out/), pages under load on gunicorn, documents, import: one report
 bench: install
-	@for f in bench/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+	$(PY) bench/run_all.py
 
 lint: install
 	$(VENV)/bin/ruff check .

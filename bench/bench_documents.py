@@ -104,7 +104,7 @@ def main() -> None:
                  timed(partial(plain_pdf, spec.html_path, ctx), N_LIST)))
 
     head = (f"{'document':34} {'absolvent mean/median':>22} {'in-process mean/median':>23} "
-            f"{'plain mean/median':>18} {'overhead':>10}")
+            f"{'plain mean/median':>18} {'overhead':>10} {'÷ plain':>8}")
     print(f"N = {N} renders each (ms)")
     print(head)
     print("-" * len(head))
@@ -112,8 +112,9 @@ def main() -> None:
         def fmt(runs):
             return f"{statistics.mean(runs):8.1f} / {statistics.median(runs):7.1f}"
         overhead = statistics.median(ours) - statistics.median(plain)
+        ratio = statistics.median(ours) / statistics.median(plain)
         print(f"{name:34} {fmt(ours):>22} {fmt(inproc):>23} {fmt(plain):>18} "
-              f"{overhead:+9.1f}")
+              f"{overhead:+9.1f} {ratio:7.2f}×")
 
 
 if __name__ == "__main__":

@@ -1,137 +1,279 @@
-"""Benchmark: page times on a caseload of tens of thousands of participations.
+"""Benchmark: the busiest pages under 8 concurrent clients, at 1/10 and at full scale (not a test).
 
-Not a test. Builds a database (SQLite in a temp folder, or BENCH_DATABASE_URL,
-which is emptied first!) with 30,000 customers, 600 measures and 40,000
-participations with their planned follow-ups, then requests the busiest pages
-through the Flask test client and prints median and 95th percentile per page.
+    .venv/bin/python bench/bench_pages.py [--db sqlite,postgresql] [--scales small,full]
+        [--worker-class gthread] [--workers 2] [--threads 4] [--runs 64] [--seconds 6]
 
-    .venv/bin/python bench/bench_pages.py [--customers 30000] [--runs 20]
+For each database (SQLite; PostgreSQL when it answers on 127.0.0.1:5432) and scale, the
+kept data set (bench/dataset.py, built when missing or outdated) is copied and served by
+gunicorn on 127.0.0.1 (a free port; ``bench/floor_app.py``: the app plus the floor page).
+18 users log in (8 pAp, 8 TL, 2 MB, each with a keep-alive connection and its cookies).
+Per page 8 client threads send up to ``--runs`` requests (at most ``--seconds`` s), then
+one client alone sends ``--sequential`` requests (at most ``--seconds`` s). Printed: p50
+and p95 under load at both scales, p95 ÷ the floor page's p95 in the same server at full
+scale, and the growth of one request alone (median at full ÷ median at 1/10 scale).
+The figures also go to bench/out/pages.json.
 """
 import argparse
 import datetime
+import http.client
+import json
 import os
-import random
+import re
+import socket
 import statistics
+import subprocess
 import sys
-import tempfile
+import threading
 import time
 from pathlib import Path
+from urllib.parse import quote
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from absolvent import create_app  # noqa: E402
-from absolvent.db import database, migrate  # noqa: E402
-from absolvent.models import (  # noqa: E402
-    Customer, FollowUp, JobcenterSettings, Measure, Participation, Provider, Team, User,
-)
-from absolvent.passwords import hash_password  # noqa: E402
-from absolvent.rules.planner import ParticipationFacts, plan  # noqa: E402
-from absolvent.rules.rulebook import load_rulebook  # noqa: E402
+import dataset  # noqa: E402
 
-TYPES = ["MAT", "MAT", "FBW", "FBW-ABS", "AGH", "AVGS", "BAE", "MAG"]
+BENCH = Path(__file__).resolve().parent
+VENV_BIN = Path(sys.executable).parent
+CLIENTS = 8
+SEARCH = ["Müller", "Schmidt", "Wagner", "Becker", "Hoffmann", "Koch", "Richter", "Klein"]
 
 
-def build(n_customers, n_participations, rng):
+class Client:
+    """One browser: a keep-alive connection to the server and its cookies."""
+
+    def __init__(self, port):
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        self.cookies = {}
+
+    def request(self, method, path, body=None, headers=None):
+        headers = {**(headers or {}), "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        try:
+            self.conn.request(method, path, body=body, headers=headers)
+            response = self.conn.getresponse()
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            self.conn.close()  # the server closed an idle keep-alive connection: open a new one
+            self.conn.request(method, path, body=body, headers=headers)
+            response = self.conn.getresponse()
+        data = response.read()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _, value = header.split(";", 1)[0].partition("=")
+            self.cookies[name.strip()] = value
+        return response.status, data
+
+    def login(self, username):
+        status, page = self.request("GET", "/anmelden")
+        token = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', page).group(1).decode()
+        body = f"csrf_token={quote(token)}&username={quote(username)}&password={quote(dataset.PASSWORD)}"
+        status, _ = self.request("POST", "/anmelden", body=body)
+        if status != 302:
+            raise SystemExit(f"bench_pages: Anmeldung von {username} fehlgeschlagen ({status})")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(url, args):
+    port = free_port()
+    env = {**os.environ, "ABSOLVENT_BENCH": "1", "DATABASE_URL": url, "SECRET_KEY": "bench-secret",
+           "SESSION_COOKIE_SECURE": "0"}
+    command = [str(VENV_BIN / "gunicorn"), "--pythonpath", str(BENCH), "--bind", f"127.0.0.1:{port}",
+               "--workers", str(args.workers), "--worker-class", args.worker_class, "--threads", str(args.threads),
+               "--timeout", "120", "--keep-alive", "30", "--log-level", "warning", "floor_app:app"]
+    server = subprocess.Popen(command, env=env, cwd=BENCH.parent)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return server, port
+        except OSError:
+            if server.poll() is not None:
+                raise SystemExit("bench_pages: gunicorn ist nicht gestartet") from None
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit("bench_pages: gunicorn antwortet nicht")
+
+
+def stop_server(server):
+    server.terminate()
+    try:
+        server.wait(20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def case_ids(url):
+    """Per pAp (teams 1–8): running participations and customers of their caseload."""
+    from absolvent.db import database, make_database
+    from absolvent.models import Customer, Participation, User
+    database.initialize(make_database(url, pooled=False))
     today = datetime.date.today()
-    rulebook = load_rulebook("goslar-2016")
-    JobcenterSettings.create(name="Jobcenter Bench", bundesland="NI", active_rulebook="goslar-2016")
-    teams = [Team.create(name=f"Team {i}") for i in range(4)]
-    pw = hash_password("Bench-Passwort-1")
-    paps = [User.create(username=f"pap{i}", name=f"pAp {i}", roles="pAp", team=teams[i % 4], password_hash=pw)
-            for i in range(40)]
-    User.create(username="mb0", name="MB 0", roles="MB", password_hash=pw)
-    User.create(username="bl0", name="BL 0", roles="BL", password_hash=pw)
-    provider = Provider.create(name="Träger Bench")
-    measures = []
-    for i in range(600):
-        start = today + datetime.timedelta(days=rng.randint(-900, 200))
-        measures.append(Measure.create(type_code=TYPES[i % len(TYPES)], measure_number=f"B{i:05d}",
-                                       title=f"Maßnahme {i}", provider=provider, start=start,
-                                       end=start + datetime.timedelta(days=rng.randint(30, 700)), capacity=20))
-    names = ["Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Schulz", "Hoffmann"]
-    with database.atomic():
-        rows = [{"customer_number": f"{i:03d}D{rng.randint(0, 999999):06d}"[-10:] + str(i),
-                 "first_name": "Vorname", "last_name": f"{rng.choice(names)}{i % 97}",
-                 "birth_date": datetime.date(1970 + i % 40, 1 + i % 12, 1 + i % 28),
-                 "team": teams[i % 4].id, "pap": paps[i % 40].id, "version": 1,
-                 "created_at": datetime.datetime.now()} for i in range(n_customers)]
-        for chunk in range(0, len(rows), 500):
-            Customer.insert_many(rows[chunk:chunk + 500]).execute()
-    customer_ids = [c.id for c in Customer.select(Customer.id)]
-    planned = 0
-    with database.atomic():
-        for chunk in range(0, n_participations, 500):
-            prow, followups = [], []
-            for _ in range(min(500, n_participations - chunk)):
-                m = rng.choice(measures)
-                ended = m.end < today
-                prow.append({"customer": rng.choice(customer_ids), "measure": m.id, "entry": m.start,
-                             "planned_end": m.end, "exit": m.end if ended else None,
-                             "exit_kind": "regulaer" if ended else None, "version": 1,
-                             "created_at": datetime.datetime.now()})
-            first = Participation.insert_many(prow).execute()
-            ids = [p.id for p in Participation.select(Participation.id).order_by(Participation.id.desc())
-                   .limit(len(prow))][::-1] if first is not None else []
-            for pid, row in zip(ids, prow, strict=True):
-                m = next(x for x in measures if x.id == row["measure"])
-                facts = ParticipationFacts(m.type_code, row["entry"], row["planned_end"], exit=row["exit"])
-                for s in plan(rulebook, facts).steps:
-                    followups.append({"participation": pid, "step_id": s.step_id, "rule_id": s.rule_id,
-                                      "title": s.title[:255], "role": s.role, "phase": s.phase, "mode": s.mode,
-                                      "mandatory": s.mandatory, "form": s.form or "", "checklist": "",
-                                      "earliest": s.earliest, "due": s.due, "rule_due": s.due,
-                                      "status": "done" if s.due < today - datetime.timedelta(days=3) else "open",
-                                      "version": 1})
-            for c in range(0, len(followups), 500):
-                FollowUp.insert_many(followups[c:c + 500]).execute()
-            planned += len(followups)
-    return planned
+    with database.connection_context():
+        out = {}
+        for team in range(1, CLIENTS + 1):
+            pap = User.get(User.username == f"pap-{team}-1")
+            running = (Participation.select(Participation.id, Participation.customer).join(Customer)
+                       .where(Customer.pap == pap.id, Participation.entry <= today, Participation.exit.is_null())
+                       .order_by(Participation.id).limit(5))
+            out[team] = {"participations": [p.id for p in running], "customers": [p.customer_id for p in running]}
+    database.close()
+    return out
 
 
-def timed(client, url, runs, headers=None):
-    samples = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        response = client.get(url, headers=headers or {})
-        samples.append((time.perf_counter() - t) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-    samples.sort()
-    return statistics.median(samples), samples[int(len(samples) * 0.95) - 1]
+def pages(ids):
+    """(label, role of the 8 clients, url for client i and request n, headers)."""
+    month = (datetime.date.today().replace(day=28) + datetime.timedelta(days=4)).strftime("%Y-%m")
+    htmx = {"HX-Request": "true"}
+
+    def rotate(key):
+        return lambda i, n: ids[i + 1][key][n % len(ids[i + 1][key])]
+
+    participation, customer = rotate("participations"), rotate("customers")
+    return [
+        ("Startseite", "mix", lambda i, n: "/start", {}),
+        ("Wiedervorlagen 14 Tage, meine", "pAp", lambda i, n: "/wiedervorlagen/", {}),
+        ("Wiedervorlagen alle, Team", "pAp", lambda i, n: "/wiedervorlagen/?zeitraum=alle&bereich=team", {}),
+        ("Fachaufsicht-Liste", "TL", lambda i, n: f"/fachaufsicht/liste?monat={month}&team={i + 1}", {}),
+        ("Teilnahme mit Plan", "pAp", lambda i, n: f"/teilnahmen/{participation(i, n)}", {}),
+        ("Kundensuche (htmx)", "pAp", lambda i, n: f"/kunden/?q={quote(SEARCH[(i + n) % len(SEARCH)])}", htmx),
+        ("Kundenseite", "pAp", lambda i, n: f"/kunden/{customer(i, n)}", {}),
+        ("Boden (50 Zeilen, 3 Tabellen)", "pAp", lambda i, n: f"/bench/boden?ab={1 + 5000 * ((i + n) % 100)}", {}),
+    ]
+
+
+def percentile(samples, q):
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
+
+
+def loaded(clients, url_for, headers, runs, seconds):
+    """``runs`` requests from the 8 clients at once (at most ``seconds``); the times in ms."""
+    samples, lock, counter = [], threading.Lock(), iter(range(runs))
+    deadline = time.monotonic() + seconds
+    failures = []
+
+    def work(i, client):
+        n = 0
+        while time.monotonic() < deadline:
+            with lock:
+                if next(counter, None) is None:
+                    return
+            path = url_for(i, n)
+            started = time.perf_counter()
+            status, _ = client.request("GET", path, headers=headers)
+            elapsed = (time.perf_counter() - started) * 1000
+            if status != 200:
+                failures.append((path, status))
+                return
+            with lock:
+                samples.append(elapsed)
+            n += 1
+
+    threads = [threading.Thread(target=work, args=(i, c)) for i, c in enumerate(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if failures:
+        raise SystemExit(f"bench_pages: {failures[0][0]} antwortete {failures[0][1]}")
+    return samples
+
+
+def alone(client, url_for, headers, runs, seconds):
+    samples, deadline = [], time.monotonic() + seconds
+    for n in range(runs):
+        if time.monotonic() > deadline:
+            break
+        started = time.perf_counter()
+        status, _ = client.request("GET", url_for(0, n), headers=headers)
+        samples.append((time.perf_counter() - started) * 1000)
+        if status != 200:
+            raise SystemExit(f"bench_pages: {url_for(0, n)} antwortete {status}")
+    return samples
+
+
+def measure(kind, scale, args):
+    built = dataset.ensure(kind, scale)
+    if built is not None:
+        print(f"  Datensatz {kind}/{scale} aufgebaut in {built:.1f} s", flush=True)
+    url = dataset.run_copy(kind, scale)
+    ids = case_ids(url)
+    server, port = start_server(url, args)
+    result, clients = {}, {}
+    try:
+        teams = range(1, CLIENTS + 1)
+        sessions = {"pAp": [f"pap-{t}-1" for t in teams], "TL": [f"tl-{t}" for t in teams],
+                    "mix": [f"pap-{t}-1" for t in range(1, 5)] + ["tl-5", "tl-6", "mb-1", "mb-2"]}
+        for role, names in sessions.items():
+            clients[role] = []
+            for name in names:
+                client = Client(port)
+                client.login(name)
+                clients[role].append(client)
+        for label, role, url_for, headers in pages(ids):
+            for i, client in enumerate(clients[role]):  # warm up: templates compiled, caches filled
+                client.request("GET", url_for(i, 0), headers=headers)
+            under_load = loaded(clients[role], url_for, headers, args.runs, args.seconds)
+            single = alone(clients[role][0], url_for, headers, args.sequential, args.seconds)
+            result[label] = {"p50": percentile(under_load, 0.5), "p95": percentile(under_load, 0.95),
+                             "n": len(under_load), "alone": statistics.median(single), "n_alone": len(single)}
+            print(f"  {kind:10} {scale:5} {label:32} p50 {result[label]['p50']:7.1f}  p95 {result[label]['p95']:7.1f}"
+                  f"  allein {result[label]['alone']:7.1f} ms  (n={len(under_load)}/{len(single)})", flush=True)
+    finally:
+        stop_server(server)
+        for client in (c for group in clients.values() for c in group):
+            client.conn.close()
+    return result
+
+
+def report(results, args):
+    floor = "Boden (50 Zeilen, 3 Tabellen)"
+    kinds = list(results)
+    print(f"\nSeiten: gunicorn {args.workers} Worker × {args.threads} Threads ({args.worker_class}), "
+          f"{CLIENTS} gleichzeitige Clients; ms")
+    head = f"{'Seite':32}" + "".join(
+        f" | {kind[:10]:10} {'1/10 p50/p95':>13} {'voll p50/p95':>13} {'p95÷Boden':>9} {'allein voll':>11} "
+        f"{'voll÷1/10':>9}" for kind in kinds)
+    print(head)
+    print("-" * len(head))
+    for label in next(iter(results.values()))["full"]:
+        line = f"{label:32}"
+        for kind in kinds:
+            small, full = results[kind]["small"][label], results[kind]["full"][label]
+            ratio = full["p95"] / results[kind]["full"][floor]["p95"]
+            line += (f" | {'':10} {small['p50']:6.0f}/{small['p95']:<6.0f} {full['p50']:6.0f}/{full['p95']:<6.0f} "
+                     f"{ratio:8.1f}× {full['alone']:10.1f} {full['alone'] / small['alone']:8.1f}×")
+        print(line)
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--customers", type=int, default=30000)
-    parser.add_argument("--participations", type=int, default=40000)
-    parser.add_argument("--runs", type=int, default=20)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", default="sqlite,postgresql")
+    parser.add_argument("--scales", default="small,full")
+    parser.add_argument("--worker-class", default="gthread", choices=("gthread", "sync"))
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--runs", type=int, default=64, help="requests per page under load")
+    parser.add_argument("--sequential", type=int, default=20, help="requests per page from one client alone")
+    parser.add_argument("--seconds", type=float, default=6, help="at most this long per page and measurement")
     args = parser.parse_args()
-    rng = random.Random(7)
-    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "SESSION_COOKIE_SECURE": False,
-                      "DATABASE_POOLED": False, "WTF_CSRF_ENABLED": False})
-    with database.connection_context():
-        if url.startswith("postgres"):
-            database.execute_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-        migrate()
-        t = time.perf_counter()
-        planned = build(args.customers, args.participations, rng)
-        database.execute_sql("ANALYZE")  # as `flask db upgrade` does
-        print(f"Datenbank: {url.split('://')[0]}, {args.customers} Kunden, {args.participations} Teilnahmen, "
-              f"{planned} Wiedervorlagen, aufgebaut in {time.perf_counter() - t:.0f} s")
-        pid = Participation.select(Participation.id).join(Customer).where(Customer.pap == 1).first().id
-    client = app.test_client()
-    client.post("/anmelden", data={"username": "pap0", "password": "Bench-Passwort-1"})
-    htmx = {"HX-Request": "true"}
-    pages = [("Startseite", "/start", None), ("Kundensuche (htmx)", "/kunden/?q=Müller1", htmx),
-             ("Kundenliste", "/kunden/", None), ("Teilnahmen laufend (htmx)", "/teilnahmen/?status=laufend", htmx),
-             ("Wiedervorlagen 14 Tage", "/wiedervorlagen/", None),
-             ("Wiedervorlagen alle, Team (htmx)", "/wiedervorlagen/?zeitraum=alle&bereich=team", htmx),
-             ("Teilnahme mit Plan", f"/teilnahmen/{pid}", None),
-             ("Simulator (htmx)", "/regelwerk/simulation?measure=FBW-ABS&start=01.09.2025&end=31.08.2027", htmx)]
-    print(f"{'Seite':38} {'Median ms':>10} {'p95 ms':>8}")
-    for label, url_, headers in pages:
-        median, p95 = timed(client, url_, args.runs, headers)
-        print(f"{label:38} {median:10.1f} {p95:8.1f}")
+    if args.worker_class == "sync":
+        args.threads = 1  # gunicorn turns a sync worker with threads into gthread
+    kinds = [k for k in args.db.split(",") if k == "sqlite" or (k == "postgresql" and dataset.pg_reachable())]
+    results = {}
+    for kind in kinds:
+        results[kind] = {}
+        for scale in args.scales.split(","):
+            results[kind][scale] = measure(kind, scale, args)
+    dataset.OUT.mkdir(exist_ok=True)
+    (dataset.OUT / "pages.json").write_text(json.dumps({"args": vars(args), "results": results}, indent=1))
+    if all(set(r) >= {"small", "full"} for r in results.values()):
+        report(results, args)
 
 
 if __name__ == "__main__":
