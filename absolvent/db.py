@@ -2,25 +2,31 @@
 
 SQLite is the embedded default (WAL, foreign keys, busy timeout); a
 ``postgresql://`` DATABASE_URL switches to PostgreSQL with the same models and
-migrations. Schema changes happen only through the numbered files in
+migrations. The app keeps its connections in a pool (``DATABASE_POOLED``): a
+request checks one out and gives it back at teardown, so the PRAGMAs run once per
+connection and SQLite does not checkpoint and delete its WAL file whenever the
+last connection closes (that close cost ~10 ms per request). Static files need no
+connection at all. Schema changes happen only through the numbered files in
 ``migrations/`` (playhouse.migrations).
 
 Commands open it with ``cli_database()``: unreachable, not set up or older than
 the code ends them with exit status 2 and one German line on stderr. ``db backup``
 / ``db restore`` for SQLite (PostgreSQL: pg_dump / pg_restore, see README).
 """
+import os
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
 import click
-from flask import g
+from flask import g, request
 
 from .config import private_file
 from flask.cli import AppGroup
 from peewee import DatabaseError, DatabaseProxy, InterfaceError, Model, PostgresqlDatabase, SqliteDatabase
 from playhouse.migrations import Migration, Runner
-from playhouse.pool import PooledPostgresqlDatabase
+from playhouse.pool import PooledDatabase, PooledPostgresqlDatabase, PooledSqliteDatabase
 
 database = DatabaseProxy()
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -47,7 +53,13 @@ def make_database(url, pooled=True):
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         # write transactions take the write lock up front (BEGIN IMMEDIATE) and wait within the
         # busy timeout, instead of failing with "database is locked" when they upgrade a read lock
-        return SqliteDatabase(path or ":memory:", pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE")
+        kwargs = dict(pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE")
+        if pooled and path and path != ":memory:":
+            # a pooled connection serves one request (one thread) at a time, but not always the same
+            # thread; a thread beyond max_connections waits up to 10 s for one to come back
+            return PooledSqliteDatabase(path, max_connections=32, stale_timeout=3600, timeout=10,
+                                        check_same_thread=False, **kwargs)
+        return SqliteDatabase(path or ":memory:", **kwargs)
     if parsed.scheme in {"postgres", "postgresql"}:
         kwargs = dict(
             database=parsed.path.lstrip("/"),
@@ -84,6 +96,8 @@ def private_database_file():
 
 
 def _connect():
+    if request.endpoint == "static":  # a file from the static folder reads nothing from the database
+        return
     if database.is_closed():
         private_database_file()
         database.connect()
@@ -92,9 +106,34 @@ def _connect():
 
 def _close(exc):
     # nothing that can fail may run here: the request's answer is already decided
-    # (planner statistics are refreshed by `flask db upgrade` / `flask db optimize`)
+    # (planner statistics are refreshed by `flask db upgrade` / `flask db optimize`);
+    # a pooled connection goes back to the pool (an open transaction is rolled back)
     if g.pop("db_connected", False) and not database.is_closed():
         database.close()
+
+
+def close_pool():
+    """Really close the connections a pool keeps (a command line command leaves none open)."""
+    if isinstance(database.obj, PooledDatabase):
+        database.obj.close_idle()
+
+
+def _forget_inherited_connections():
+    """In a process forked from one with pooled connections (gunicorn --preload): never use
+    or close the parent's connections (SQLite: closing one could checkpoint the parent's WAL);
+    the child opens its own."""
+    pool = database.obj
+    if isinstance(pool, PooledDatabase):
+        _inherited.append((pool._connections, pool._in_use))
+        # fresh state and locks: another thread of the parent may have held one at the fork
+        pool._state, pool._lock = type(pool._state)(), threading.Lock()
+        pool._pool_lock = threading.RLock()
+        pool._pool_available = threading.Condition(pool._pool_lock)
+        pool._connections, pool._in_use = [], {}
+
+
+_inherited = []  # kept referenced, so never closed in the child
+os.register_at_fork(after_in_child=_forget_inherited_connections)
 
 
 def init_app(app):
@@ -176,6 +215,8 @@ def cli_database(schema="current"):
     finally:
         if opened and not database.is_closed():
             database.close()
+        if opened:
+            close_pool()
 
 
 db_cli = AppGroup("db", help="Datenbank: Migrationen, Statistiken, Sicherung und Wiederherstellung.")

@@ -7,6 +7,7 @@ tests/test_migrations.py proves the migrated schema equals the models.
 """
 import datetime
 
+from flask import g, has_request_context
 from peewee import (
     BooleanField,
     CharField,
@@ -113,7 +114,18 @@ class JobcenterSettings(BaseModel):
 
     @classmethod
     def current(cls):
-        return cls.select().order_by(cls.id).first()
+        """The settings (the first row), read once per request (every page's header needs the
+        name, many pages the rulebook); ``forget_current`` after a change within a request."""
+        if not has_request_context():
+            return cls.select().order_by(cls.id).first()
+        if "jobcenter_settings" not in g:
+            g.jobcenter_settings = cls.select().order_by(cls.id).first()
+        return g.jobcenter_settings
+
+    @staticmethod
+    def forget_current():
+        if has_request_context():
+            g.pop("jobcenter_settings", None)
 
 
 class Customer(BaseModel):

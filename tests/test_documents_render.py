@@ -1,6 +1,6 @@
 """Document rendering: every form from its sample, sandbox, escaping, fetcher, limits.
 
-Needs no Flask fixtures. Renders run in child processes (forkserver); the first
+Needs no Flask fixtures. Renders run in pooled worker processes (forkserver); the first
 test pays ~2 s for the server start.
 """
 

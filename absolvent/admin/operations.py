@@ -147,4 +147,6 @@ def save_settings(form):
     c.choice("active_rulebook", "das Regelwerk", dict(rulebook_choices()))
     if not c.ok:
         return None, c.errors
-    return save_record(JobcenterSettings, JobcenterSettings.current(), c.data, form, "settings")
+    saved = save_record(JobcenterSettings, JobcenterSettings.current(), c.data, form, "settings")
+    JobcenterSettings.forget_current()  # the page answering this request shows the new values
+    return saved

@@ -3,7 +3,7 @@
 Every render
 1. checks the context (plain values only, at most ``Limits.max_input_bytes``
    of text; see ``context.prepare_context``),
-2. runs in a child process (``isolation.run_isolated``) that is killed after
+2. runs in a pooled worker process (``isolation.run_isolated``) that is killed after
    ``Limits.timeout_s`` seconds (``RenderTimeout``) and has an address-space
    limit,
 3. fills the template in a Jinja ``SandboxedEnvironment`` with autoescape on
