@@ -47,7 +47,7 @@ test: install
 
 # data sets (kept in bench/out/), pages under load on gunicorn, documents, import: one report
 bench: install
-	$(PY) bench/run_all.py
+	PYTHONPATH=$(CURDIR) $(PY) bench/run_all.py
 
 lint: install
 	$(VENV)/bin/ruff check .
