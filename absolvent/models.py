@@ -15,6 +15,7 @@ from peewee import (
     ForeignKeyField,
     IntegerField,
     TextField,
+    fn,
 )
 
 from .db import BaseModel
@@ -243,6 +244,11 @@ class FollowUp(BaseModel):
     done_at = DateTimeField(null=True)
     edited_by_hand = BooleanField(default=False)
     version = IntegerField(default=1)
+    # who is responsible, copied from the case so worklists and counts read only the step
+    # (caseload/responsibility.py keeps them in sync; NULL on a measure's own steps):
+    team = ForeignKeyField(Team, null=True, backref="+", on_delete="SET NULL", index=False)  # the customer's team
+    pap = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL", index=False)  # the customer's pAp
+    case_end = DateField(null=True)  # the participation's exit, else its planned end (versäumt, RULES.md §3.1)
 
     class Meta:
         indexes = (
@@ -250,6 +256,31 @@ class FollowUp(BaseModel):
             (("measure", "step_id"), True),
             (("status", "due"), False),  # worklists: open follow-ups by due date
         )
+
+    def save(self, *args, **kwargs):
+        """A new case step gets its case's team, pAp and end (``sync_case``) in the same transaction."""
+        new = self.id is None
+        result = super().save(*args, **kwargs)
+        if new and self.participation_id is not None and self.case_end is None:
+            FollowUp.sync_case(FollowUp.id == self.id)
+            self.team_id, self.pap_id, self.case_end = (FollowUp.select(FollowUp.team, FollowUp.pap, FollowUp.case_end)
+                                                        .where(FollowUp.id == self.id).tuples().get())
+        return result
+
+    @classmethod
+    def sync_case(cls, condition):
+        """The one rule for the copies: set team and pAp (the customer's) and case end (the
+        participation's exit, else planned end) of the case steps matching ``condition``, in one
+        UPDATE with correlated subqueries (SQLite and PostgreSQL). Returns the rows changed.
+        Callers: ``save`` (a new step), caseload/responsibility.py (re-plans, customer changes,
+        the import); migration 0019 backfilled with the same SQL."""
+        def of_customer(column):
+            return (Customer.select(column).join(Participation, on=(Participation.customer == Customer.id))
+                    .where(Participation.id == cls.participation))
+        end = Participation.select(fn.COALESCE(Participation.exit, Participation.planned_end)).where(
+            Participation.id == cls.participation)
+        return (cls.update(team=of_customer(Customer.team), pap=of_customer(Customer.pap), case_end=end)
+                .where(cls.participation.is_null(False), condition).execute())
 
     @property
     def checklist_items(self):
@@ -281,6 +312,16 @@ class FollowUp(BaseModel):
         if self.phase in ("ende", "nach") and add_months(end, 6) < today:
             return "missed"
         return "open"
+
+
+# Partial indexes on the open steps (migration 0019): a worklist page walks one team's or one
+# pAp's open steps in due order and stops after the page; the counts read only the index.
+_OPEN = FollowUp.status == "open"
+FollowUp.add_index(FollowUp.index(FollowUp.team, FollowUp.due, FollowUp.role, FollowUp.phase, FollowUp.case_end,
+                                  FollowUp.pap, where=_OPEN, name="follow_up_open_team"))
+FollowUp.add_index(FollowUp.index(FollowUp.pap, FollowUp.due, FollowUp.role, FollowUp.phase, FollowUp.case_end,
+                                  FollowUp.team, where=_OPEN, name="follow_up_open_pap"))
+FollowUp.add_index(FollowUp.index(FollowUp.measure, FollowUp.due, where=_OPEN, name="follow_up_open_measure"))
 
 
 class PlacementProposal(BaseModel):
