@@ -315,13 +315,18 @@ class FollowUp(BaseModel):
 
 
 # Partial indexes on the open steps (migration 0019): a worklist page walks one team's or one
-# pAp's open steps in due order and stops after the page; the counts read only the index.
+# pAp's open steps in the page's order (due, id) and stops after the page; the columns after
+# the id only cover the filters (status too: SQLite reads a column of the partial index's
+# WHERE from the table unless the index holds it), so the counts read the index alone.
 _OPEN = FollowUp.status == "open"
-FollowUp.add_index(FollowUp.index(FollowUp.team, FollowUp.due, FollowUp.role, FollowUp.phase, FollowUp.case_end,
-                                  FollowUp.pap, where=_OPEN, name="follow_up_open_team"))
-FollowUp.add_index(FollowUp.index(FollowUp.pap, FollowUp.due, FollowUp.role, FollowUp.phase, FollowUp.case_end,
-                                  FollowUp.team, where=_OPEN, name="follow_up_open_pap"))
-FollowUp.add_index(FollowUp.index(FollowUp.measure, FollowUp.due, where=_OPEN, name="follow_up_open_measure"))
+FollowUp.add_index(FollowUp.index(FollowUp.team, FollowUp.due, FollowUp.id, FollowUp.role, FollowUp.phase,
+                                  FollowUp.case_end, FollowUp.pap, FollowUp.status, where=_OPEN,
+                                  name="follow_up_open_team"))
+FollowUp.add_index(FollowUp.index(FollowUp.pap, FollowUp.due, FollowUp.id, FollowUp.role, FollowUp.phase,
+                                  FollowUp.case_end, FollowUp.team, FollowUp.status, where=_OPEN,
+                                  name="follow_up_open_pap"))
+FollowUp.add_index(FollowUp.index(FollowUp.measure, FollowUp.due, FollowUp.id, where=_OPEN,
+                                  name="follow_up_open_measure"))
 
 
 class PlacementProposal(BaseModel):

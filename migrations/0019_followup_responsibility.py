@@ -6,9 +6,9 @@ one team's or one pAp's open steps in due order, the counts read only the index
 from peewee import *
 
 INDEXES = {
-    "follow_up_open_team": '"team_id", "due", "role", "phase", "case_end", "pap_id"',
-    "follow_up_open_pap": '"pap_id", "due", "role", "phase", "case_end", "team_id"',
-    "follow_up_open_measure": '"measure_id", "due"',
+    "follow_up_open_team": '"team_id", "due", "id", "role", "phase", "case_end", "pap_id", "status"',
+    "follow_up_open_pap": '"pap_id", "due", "id", "role", "phase", "case_end", "team_id", "status"',
+    "follow_up_open_measure": '"measure_id", "due", "id"',
 }
 
 

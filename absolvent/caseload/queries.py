@@ -174,18 +174,20 @@ def case_followups(user, period="14", scope="meine", role="", today=None):
     customer and measure to the rows of one page.
     """
     today = today or datetime.date.today()
-    query = (FollowUp.select().where(FollowUp.status == "open", FollowUp.participation.is_null(False),
-                                     access.followup_filter(user)))
+    # a case step always has a team (the customer's): this also leaves out a measure's own steps
+    query = FollowUp.select().where(FollowUp.status == "open", FollowUp.team.is_null(False),
+                                    access.followup_filter(user))
     missed = missed_condition(today)
     query = query.where(missed) if period == "versaeumt" else query.where(~missed)
     if period not in ("alle", "versaeumt"):
         query = query.where(FollowUp.due <= today + datetime.timedelta(days=int(period)))
+    roles = sorted(user.role_set) if role == "" else None if role == "alle" else [role]
     if scope == "meine" and user.has_role("pAp"):
-        query = query.where((FollowUp.pap == user.id) | (FollowUp.role != "pAp"))
-    if role == "":
-        query = query.where(FollowUp.role.in_(sorted(user.role_set)))
-    elif role != "alle":
-        query = query.where(FollowUp.role == role)
+        # only the pAp's own customers' pAp steps: said as one equality, so their index serves
+        mine = (FollowUp.pap == user.id) & (FollowUp.role == "pAp")
+        query = query.where(mine if roles == ["pAp"] else mine | (FollowUp.role != "pAp"))
+    if roles is not None:
+        query = query.where(FollowUp.role.in_(roles))
     return query.order_by(FollowUp.due, FollowUp.id)
 
 

@@ -201,7 +201,7 @@ def _open_pap_steps(*columns):
     """Open case steps of role pAp, read from the steps alone (team and pAp are on the step):
     an index-only read of the partial index on open steps."""
     return FollowUp.select(*columns).where(FollowUp.status == "open", FollowUp.role == "pAp",
-                                           FollowUp.participation.is_null(False))
+                                           FollowUp.team.is_null(False))  # a case step (team of its customer)
 
 
 def _counts(o, d, m):
@@ -231,7 +231,7 @@ def pap_step_counts(team_id, today):
 def team_step_counts(today):
     """{team_id: {"open", "overdue", "missed"}} over the open pAp steps (one GROUP BY query)."""
     return {team_id: _counts(o, d, m) for team_id, o, d, m in _open_pap_steps(FollowUp.team, *_step_sums(today))
-            .where(FollowUp.team.is_null(False)).group_by(FollowUp.team).tuples()}
+            .group_by(FollowUp.team).tuples()}
 
 
 def review_month(today):
