@@ -269,11 +269,8 @@ class FollowUp(BaseModel):
 
     @classmethod
     def sync_case(cls, condition):
-        """The one rule for the copies: set team and pAp (the customer's) and case end (the
-        participation's exit, else planned end) of the case steps matching ``condition``, in one
-        UPDATE with correlated subqueries (SQLite and PostgreSQL). Returns the rows changed.
-        Callers: ``save`` (a new step), caseload/responsibility.py (re-plans, customer changes,
-        the import); migration 0019 backfilled with the same SQL."""
+        """The one rule for the copies (caseload/responsibility.py): team and pAp of the customer, the
+        participation's exit or planned end, set on the case steps matching ``condition`` in one UPDATE."""
         def of_customer(column):
             return (Customer.select(column).join(Participation, on=(Participation.customer == Customer.id))
                     .where(Participation.id == cls.participation))
@@ -314,10 +311,8 @@ class FollowUp(BaseModel):
         return "open"
 
 
-# Partial indexes on the open steps (migration 0019): a worklist page walks one team's or one
-# pAp's open steps in the page's order (due, id) and stops after the page; the columns after
-# the id only cover the filters (status too: SQLite reads a column of the partial index's
-# WHERE from the table unless the index holds it), so the counts read the index alone.
+# Partial indexes on open steps (0019): a page walks one team's or pAp's open steps in its order
+# (due, id) and stops; the columns after id (status too, for SQLite) let counts read the index alone.
 _OPEN = FollowUp.status == "open"
 FollowUp.add_index(FollowUp.index(FollowUp.team, FollowUp.due, FollowUp.id, FollowUp.role, FollowUp.phase,
                                   FollowUp.case_end, FollowUp.pap, FollowUp.status, where=_OPEN,
