@@ -38,7 +38,7 @@ def index():
     sections = {}
     if user.has_role(*CASE_ROLES):
         due = queries.case_followups(user, "14", "meine", today=today)
-        sections["followups"] = (due.limit(15), due.count(),
+        sections["followups"] = (queries.with_cases(due.limit(15)), due.count(),
                                  due.where(FollowUp.due < today).count())
     if user.has_role("MB"):
         sections["tasks"] = queries.measure_followups(user, "14", today=today).limit(10)

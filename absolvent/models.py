@@ -16,6 +16,7 @@ from peewee import (
     ForeignKeyField,
     IntegerField,
     TextField,
+    fn,
 )
 
 from .db import BaseModel
@@ -255,6 +256,11 @@ class FollowUp(BaseModel):
     done_at = DateTimeField(null=True)
     edited_by_hand = BooleanField(default=False)
     version = IntegerField(default=1)
+    # who is responsible, copied from the case so worklists and counts read only the step
+    # (caseload/responsibility.py keeps them in sync; NULL on a measure's own steps):
+    team = ForeignKeyField(Team, null=True, backref="+", on_delete="SET NULL", index=False)  # the customer's team
+    pap = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL", index=False)  # the customer's pAp
+    case_end = DateField(null=True)  # the participation's exit, else its planned end (versäumt, RULES.md §3.1)
 
     class Meta:
         indexes = (
@@ -262,6 +268,28 @@ class FollowUp(BaseModel):
             (("measure", "step_id"), True),
             (("status", "due"), False),  # worklists: open follow-ups by due date
         )
+
+    def save(self, *args, **kwargs):
+        """A new case step gets its case's team, pAp and end (``sync_case``) in the same transaction."""
+        new = self.id is None
+        result = super().save(*args, **kwargs)
+        if new and self.participation_id is not None and self.case_end is None:
+            FollowUp.sync_case(FollowUp.id == self.id)
+            self.team_id, self.pap_id, self.case_end = (FollowUp.select(FollowUp.team, FollowUp.pap, FollowUp.case_end)
+                                                        .where(FollowUp.id == self.id).tuples().get())
+        return result
+
+    @classmethod
+    def sync_case(cls, condition):
+        """The one rule for the copies (caseload/responsibility.py): team and pAp of the customer, the
+        participation's exit or planned end, set on the case steps matching ``condition`` in one UPDATE."""
+        def of_customer(column):
+            return (Customer.select(column).join(Participation, on=(Participation.customer == Customer.id))
+                    .where(Participation.id == cls.participation))
+        end = Participation.select(fn.COALESCE(Participation.exit, Participation.planned_end)).where(
+            Participation.id == cls.participation)
+        return (cls.update(team=of_customer(Customer.team), pap=of_customer(Customer.pap), case_end=end)
+                .where(cls.participation.is_null(False), condition).execute())
 
     @property
     def checklist_items(self):
@@ -293,6 +321,19 @@ class FollowUp(BaseModel):
         if self.phase in ("ende", "nach") and add_months(end, 6) < today:
             return "missed"
         return "open"
+
+
+# Partial indexes on open steps (0019): a page walks one team's or pAp's open steps in its order
+# (due, id) and stops; the columns after id (status too, for SQLite) let counts read the index alone.
+_OPEN = FollowUp.status == "open"
+FollowUp.add_index(FollowUp.index(FollowUp.team, FollowUp.due, FollowUp.id, FollowUp.role, FollowUp.phase,
+                                  FollowUp.case_end, FollowUp.pap, FollowUp.status, where=_OPEN,
+                                  name="follow_up_open_team"))
+FollowUp.add_index(FollowUp.index(FollowUp.pap, FollowUp.due, FollowUp.id, FollowUp.role, FollowUp.phase,
+                                  FollowUp.case_end, FollowUp.team, FollowUp.status, where=_OPEN,
+                                  name="follow_up_open_pap"))
+FollowUp.add_index(FollowUp.index(FollowUp.measure, FollowUp.due, FollowUp.id, where=_OPEN,
+                                  name="follow_up_open_measure"))
 
 
 class PlacementProposal(BaseModel):

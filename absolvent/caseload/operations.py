@@ -12,7 +12,7 @@ from ..db import database
 from ..models import Customer, Measure, Note, Participation, PlanEvent, User
 from ..validation import Checker, save_record
 from ..vocabulary import CONTACT_CHANNELS, EXIT_KINDS, PLAN_DATES
-from . import planning
+from . import planning, responsibility
 
 
 # ------------------------------------------------------------------ customers
@@ -43,7 +43,13 @@ def save_customer(form, team, customer=None):
     if customer is not None:
         c.data.pop("team")
     return save_record(Customer, customer, c.data, form, "customer", "customer_number",
-                       "Diese Kundennummer ist bereits vergeben.")
+                       "Diese Kundennummer ist bereits vergeben.", after=_sync_steps)
+
+
+def _sync_steps(customer, before):
+    """Another pAp (or team): the customer's steps follow in the same transaction."""
+    if before is not None and (before.pap_id, before.team_id) != (customer.pap_id, customer.team_id):
+        responsibility.for_customers([customer.id])
 
 
 # ------------------------------------------------------------------ participations

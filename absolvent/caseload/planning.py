@@ -23,6 +23,7 @@ from ..rules.calendar import add_months
 from ..rules.planner import ParticipationFacts, PlanError, plan
 from ..validation import Checker
 from ..vocabulary import GROUP_MEASURE_MIN, MEASURE_TYPES
+from . import responsibility
 
 AUTO_CANCEL = "entfällt nach Neuplanung"
 MEASURE_PLAN_LOCK = 7301  # namespace of the advisory locks that serialize re-plans of one measure
@@ -112,7 +113,9 @@ def replan(p, reason, user=None, rulebook=None):
     result = plan(rulebook, facts_for(p))
     existing = {f.step_id: f for f in FollowUp.select().where(FollowUp.participation == p.id)}
     with database.atomic():
-        return _reconcile(existing, result.steps, {"participation": p.id}, reason, user, keep_until=p.exit)
+        changes = _reconcile(existing, result.steps, {"participation": p.id}, reason, user, keep_until=p.exit)
+        responsibility.for_participations([p.id])  # new steps, new dates, another customer
+        return changes
 
 
 def replan_measure(measure, reason, user=None, rulebook=None):

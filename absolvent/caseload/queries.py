@@ -3,7 +3,7 @@
 import datetime
 
 from flask import abort
-from peewee import JOIN, fn
+from peewee import JOIN
 
 from .. import access
 from ..rules.calendar import add_months
@@ -156,34 +156,53 @@ def get_case_followup(followup_id, user):
 def missed_condition(today):
     """SQL for an open case step that can no longer be done in its phase (versäumt, RULES.md §3.1;
     the same rule as ``FollowUp.state_on``): "vor"/"waehrend" once the participation
-    ended, "ende"/"nach" once aftercare ended (end + 6 months ⇔ end < today − 6 months)."""
-    end = fn.COALESCE(Participation.exit, Participation.planned_end)
+    ended, "ende"/"nach" once aftercare ended (end + 6 months ⇔ end < today − 6 months).
+    The participation's end is read from the step (``FollowUp.case_end``): no join."""
+    end = FollowUp.case_end
     return ((FollowUp.phase.in_(["vor", "waehrend"]) & (end < today))
             | (FollowUp.phase.in_(["ende", "nach"]) & (end < add_months(today, -6))))
 
 
 def case_followups(user, period="14", scope="meine", role="", today=None):
     """Open case follow-ups visible to ``user``, due within ``period`` days, all open
-    ones ("alle") or the missed ones ("versaeumt").
+    ones ("alle") or the missed ones ("versaeumt"), by due date.
 
     ``role`` "" means the user's own roles (an MB sees MB steps), "alle" every
     role, else one role code. ``scope`` "meine" keeps a pAp's own customers.
+    Filters only on the step's own columns (team, pAp, role, status, due, case end),
+    so counts read the partial indexes on open steps; ``with_cases`` adds participation,
+    customer and measure to the rows of one page.
     """
     today = today or datetime.date.today()
-    query = (FollowUp.select(FollowUp, Participation, Customer, Measure)
-             .join(Participation).join(Customer).switch(Participation).join(Measure)
-             .where(FollowUp.status == "open", access.participation_filter(user)))
+    # a case step always has a team (the customer's): this also leaves out a measure's own steps
+    query = FollowUp.select().where(FollowUp.status == "open", FollowUp.team.is_null(False),
+                                    access.followup_filter(user))
     missed = missed_condition(today)
     query = query.where(missed) if period == "versaeumt" else query.where(~missed)
     if period not in ("alle", "versaeumt"):
         query = query.where(FollowUp.due <= today + datetime.timedelta(days=int(period)))
+    roles = sorted(user.role_set) if role == "" else None if role == "alle" else [role]
     if scope == "meine" and user.has_role("pAp"):
-        query = query.where((Customer.pap == user.id) | (FollowUp.role != "pAp"))
-    if role == "":
-        query = query.where(FollowUp.role.in_(sorted(user.role_set)))
-    elif role != "alle":
-        query = query.where(FollowUp.role == role)
+        # only the pAp's own customers' pAp steps: said as one equality, so their index serves
+        mine = (FollowUp.pap == user.id) & (FollowUp.role == "pAp")
+        query = query.where(mine if roles == ["pAp"] else mine | (FollowUp.role != "pAp"))
+    if roles is not None:
+        query = query.where(FollowUp.role.in_(roles))
     return query.order_by(FollowUp.due, FollowUp.id)
+
+
+def with_cases(query):
+    """The rows of ``query`` (case follow-ups, limited to a page) with their participation,
+    customer and measure: the join runs for these rows only, in the query's order."""
+    rows = list(query)
+    ids = sorted({f.participation_id for f in rows})
+    cases = {}
+    for i in range(0, len(ids), 500):
+        cases.update((p.id, p) for p in Participation.select(Participation, Customer, Measure).join(Customer)
+                     .switch(Participation).join(Measure).where(Participation.id.in_(ids[i:i + 500])))
+    for f in rows:
+        f.participation = cases[f.participation_id]
+    return rows
 
 
 def measure_followups(user, period="14", today=None):

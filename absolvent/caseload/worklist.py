@@ -32,7 +32,7 @@ def index():
     page = page_number()
     query = queries.case_followups(current_user, period, scope, role)
     total = query.count()
-    rows = list(query.paginate(page, PAGE_SIZE))
+    rows = queries.with_cases(query.paginate(page, PAGE_SIZE))
     tasks = list(queries.measure_followups(current_user, period)) if current_user.has_role("MB") else []
     audit.log("read", "followup-list", detail=f"Zeitraum={period} Bereich={scope} Rolle={role} Seite={page}")
     return render("caseload/worklist.html", "worklist_results", push_url=True, rows=rows, tasks=tasks,
@@ -48,6 +48,7 @@ def export():
     """The worklist with the page's filters as an Excel file: every matching step, not only one page."""
     period, scope, role = _filters()
     rows = list_exports.fetch(queries.case_followups(current_user, period, scope, role))
+    rows = rows if rows is None else queries.with_cases(rows)
     tasks = list_exports.fetch(queries.measure_followups(current_user, period)) if current_user.has_role("MB") else []
     if rows is None or tasks is None:
         return list_exports.refuse(url_for("worklist.index", zeitraum=period, bereich=scope, rolle=role))

@@ -13,7 +13,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from .. import audit
-from ..caseload import planning
+from ..caseload import planning, responsibility
 from ..db import database, is_postgres
 from ..jobcenter import active_rulebook
 from ..models import Customer, FollowUp, Measure, Note, Participation, PlanEvent, Provider, Team, User, now
@@ -245,6 +245,8 @@ def apply(ch, user, progress=lambda done, total, phase: None):
                                for r in ch.customers_new.values()])
         for c, diff in ch.customers_changed.values():
             Customer.update(**diff, version=Customer.version + 1).where(Customer.id == c.id).execute()
+        responsibility.for_customers([c.id for c, diff in ch.customers_changed.values()
+                                      if {"team", "pap"} & set(diff)])
         progress(2, steps, "Teilnahmen")
         measures = _by_number(Measure, Measure.measure_number, {r.measure_number for r in ch.parts_new}
                               | {r.measure_number for _, _, r in ch.parts_changed} | set(ch.measures_changed))
@@ -301,6 +303,7 @@ def _plan_new(rows, customers, measures, user):
                            "summary": f"{len(result.steps)} neu",
                            "detail": "\n".join(f"neu: {s.title}" for s in result.steps)})
     insert_rows(FollowUp, followups)
+    responsibility.for_participations(ids.values())
     insert_rows(PlanEvent, events)
     return sorted(ids.values())
 

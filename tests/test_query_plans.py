@@ -1,0 +1,138 @@
+"""Worklists and counts read the open steps through the partial indexes of migration 0019,
+never by scanning follow_up (issue 11 "Flat") — checked with EXPLAIN on SQLite and
+PostgreSQL — and the copies on the step (team, pAp, case end) follow their case."""
+import datetime
+
+import pytest
+from peewee import fn
+
+from absolvent.caseload import queries, responsibility
+from absolvent.db import is_postgres
+from absolvent.models import Customer, FollowUp, Participation
+from absolvent.supervision import monitoring
+
+TODAY = datetime.date(2026, 3, 2)
+INDEXES = ("follow_up_open_pap", "follow_up_open_team", "follow_up_open_measure")
+
+
+@pytest.fixture
+def steps(world, make, db):
+    """~29,000 steps of 480 participations in 8 teams of 2 pAp, most steps closed, ANALYZEd:
+    enough rows for the planners to choose as they would at a Jobcenter's size."""
+    teams = [(world["t1"], world["pap1"]), (world["t2"], world["pap2"])]
+    teams += [(t, make.user(f"pap{t.id}", "pAp", t)) for t in (make.team(f"Team {n}") for n in range(6))]
+    teams += [(t, make.user(f"pap{t.id}b", "pAp", t)) for t, _ in teams]
+    with db.atomic():
+        return _fill(world, teams, db)
+
+
+def _fill(world, teams, db):
+    customers = [Customer.create(customer_number=f"Q{i:06d}", first_name="Erika", last_name=f"Muster{i}",
+                                 birth_date=datetime.date(1990, 5, 17), team=teams[i % 16][0], pap=teams[i % 16][1])
+                 for i in range(480)]
+    ended = {"exit": datetime.date(2026, 1, 30), "exit_kind": "regulaer"}  # a third ended: versäumt steps
+    parts = [Participation.create(customer=c, measure=world["m1" if i % 3 else "m2"], entry=datetime.date(2026, 1, 5),
+                                  planned_end=datetime.date(2026, 6, 30), **(ended if i % 3 == 0 else {}))
+             for i, c in enumerate(customers)]
+    fields = [FollowUp.participation, FollowUp.step_id, FollowUp.title, FollowUp.role, FollowUp.phase, FollowUp.due,
+              FollowUp.status]
+    rows = [(p.id, f"s{k}", "Schritt", ("pAp", "pAp", "TL", "MB", "pAp")[k % 5],
+             ("vor", "waehrend", "ende", "nach")[k % 4],
+             TODAY + datetime.timedelta(days=7 * k - 300), "open" if k % 10 == 0 or k > 45 else "done")
+            for p in parts for k in range(60)]
+    for i in range(0, len(rows), 400):
+        FollowUp.insert_many(rows[i:i + 400], fields=fields).execute()
+    responsibility.for_participations([p.id for p in parts])
+    db.execute_sql("ANALYZE")
+    return world
+
+
+def plan_of(query, db):
+    sql, params = query.sql()
+    if is_postgres():
+        with db.atomic():
+            db.execute_sql("SET LOCAL enable_seqscan = off")  # a test table is small: ask which index it would use
+            return "\n".join(r[0] for r in db.execute_sql("EXPLAIN " + sql, params).fetchall())
+    return "\n".join(r[-1] for r in db.execute_sql("EXPLAIN QUERY PLAN " + sql, params).fetchall())
+
+
+def count_query(query):
+    return query.select(fn.COUNT(FollowUp.id)).order_by()
+
+
+def assert_uses_index(plan, index):
+    assert index in plan, plan
+    assert "Seq Scan on follow_up" not in plan, plan
+    for line in plan.splitlines():
+        assert not (line.strip().startswith("SCAN") and ("follow_up" in line or " t1" in line)), plan
+
+
+def test_the_check_can_fail():
+    with pytest.raises(AssertionError):
+        assert_uses_index("SCAN t1", "follow_up_open_pap")
+    with pytest.raises(AssertionError):
+        assert_uses_index("Seq Scan on follow_up  (cost=0.00..1.00 rows=1 width=4)", "follow_up_open_pap")
+
+
+TEAM_VIEWS = [("14", "team", ""), ("alle", "team", "alle"), ("versaeumt", "team", "pAp"), ("90", "meine", "TL")]
+
+
+def test_worklists_counts_and_dashboard_read_the_open_step_indexes(steps, db):
+    """One data set (its setup is the slow part), every query of the start page, the worklist and the TL dashboard."""
+    # start page and a pAp's worklist: their own steps
+    due = queries.case_followups(steps["pap1"], "14", "meine", today=TODAY)
+    for query in (due.limit(15), due.paginate(2, 50), count_query(due), count_query(due.where(FollowUp.due < TODAY))):
+        assert_uses_index(plan_of(query, db), "follow_up_open_pap")
+    # a TL's worklists: the team's steps
+    for period, scope, role in TEAM_VIEWS:
+        query = queries.case_followups(steps["tl1"], period, scope, role, today=TODAY)
+        assert_uses_index(plan_of(query.paginate(1, 50), db), "follow_up_open_team")
+        assert_uses_index(plan_of(count_query(query), db), "follow_up_open_team")
+    # the TL dashboard's counts per pAp
+    query = (monitoring._open_pap_steps(FollowUp.pap, *monitoring._step_sums(TODAY))
+             .where(FollowUp.team == steps["t1"].id).group_by(FollowUp.pap))
+    plan = plan_of(query, db)
+    assert any(name in plan for name in INDEXES[:2]) and "Seq Scan on follow_up" not in plan, plan
+
+
+def test_results_equal_the_join_over_participation_and_customer(steps):
+    """The copies give the same rows as the old join (customer's team and pAp, the participation's end)."""
+    pap = steps["pap1"]
+    for period in ("14", "alle", "versaeumt"):
+        new = [f.id for f in queries.case_followups(pap, period, "meine", today=TODAY)]
+        end = fn.COALESCE(Participation.exit, Participation.planned_end)
+        old = (FollowUp.select(FollowUp.id).join(Participation).join(Customer)
+               .where(FollowUp.status == "open", Customer.team == steps["t1"].id, Customer.pap == pap.id,
+                      FollowUp.role == "pAp"))
+        late = ((FollowUp.phase.in_(["vor", "waehrend"]) & (end < TODAY))
+                | (FollowUp.phase.in_(["ende", "nach"]) & (end < datetime.date(2025, 9, 2))))
+        old = old.where(late) if period == "versaeumt" else old.where(~late)
+        if period == "14":
+            old = old.where(FollowUp.due <= TODAY + datetime.timedelta(days=14))
+        assert new == [f.id for f in old.order_by(FollowUp.due, FollowUp.id)] and new
+
+
+def test_copies_follow_the_case(world, make):
+    p = world["p1"]
+    f = FollowUp.create(participation=p, step_id="x", title="Schritt", role="pAp", due=TODAY)
+    assert (f.team_id, f.pap_id, f.case_end) == (world["t1"].id, world["pap1"].id, p.planned_end)
+    other = make.user("pap1b", "pAp", world["t1"])
+    Customer.update(pap=other).where(Customer.id == world["c1"].id).execute()
+    Participation.update(exit=datetime.date(2026, 2, 1)).where(Participation.id == p.id).execute()
+    responsibility.for_customers([world["c1"].id])
+    f = FollowUp.get_by_id(f.id)
+    assert (f.pap_id, f.case_end) == (other.id, datetime.date(2026, 2, 1))
+    measure_step = FollowUp.create(measure=world["m1"], step_id="m", title="Sprechstunde", role="MB", due=TODAY)
+    assert FollowUp.get_by_id(measure_step.id).team_id is None
+
+
+def test_customer_form_moves_the_steps_to_the_new_pap(world, make, auth):
+    other = make.user("pap1c", "pAp", world["t1"])
+    f = FollowUp.create(participation=world["p1"], step_id="y", title="Schritt", role="pAp", due=TODAY)
+    c = world["c1"]
+    auth.login("pap1")
+    auth.post(f"/kunden/{c.id}/bearbeiten", {
+        "customer_number": c.customer_number, "first_name": c.first_name, "last_name": c.last_name,
+        "birth_date": c.birth_date.strftime("%d.%m.%Y"), "pap": str(other.id), "version": str(c.version)})
+    assert Customer.get_by_id(c.id).pap_id == other.id
+    assert FollowUp.get_by_id(f.id).pap_id == other.id
