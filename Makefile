@@ -28,9 +28,8 @@ $(VENDOR)/htmx.min.js: package.json package-lock.json
 	   node_modules/dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf \
 	   node_modules/dejavu-fonts-ttf/ttf/DejaVuSans-Oblique.ttf \
 	   node_modules/dejavu-fonts-ttf/ttf/DejaVuSans-BoldOblique.ttf $(VENDOR)/fonts/
-	cp node_modules/@fontsource/noto-emoji/files/noto-emoji-*-400-normal.woff2 $(VENDOR)/fonts/
-	cp node_modules/@fontsource/noto-emoji/400.css $(VENDOR)/fonts/noto-emoji-400.css
-	sed -i 's#./files/#./#g' $(VENDOR)/fonts/noto-emoji-400.css
+	rm -f $(VENDOR)/fonts/noto-emoji-*   # the 11 subsets and their CSS used before 2026.2
+	cp node_modules/@expo-google-fonts/noto-emoji/400Regular/NotoEmoji_400Regular.ttf $(VENDOR)/fonts/NotoEmoji-Regular.ttf
 	touch $@
 
 run: install

@@ -14,11 +14,11 @@ from pathlib import Path
 from docx.opc.exceptions import PackageNotFoundError
 from docxtpl import DocxTemplate
 from jinja2.exceptions import TemplateError
-from weasyprint import HTML
 
 from .errors import RenderTooLarge, TemplateRefused
 from .fetcher import BASE_URL, SafeFetcher
 from .sandbox import make_env, refused_from
+from .ua import PrintHTML, uses_notes
 
 NOT_A_DOCX = "Die Datei ist keine gültige Word-Vorlage (DOCX)."
 # Every PDF is tagged for screen readers (structure tree, /MarkInfo, /Lang from <html lang>,
@@ -95,7 +95,8 @@ def pdf_result(
     except Exception as exc:  # noqa: BLE001 - TemplateError, or e.g. {{ 1 / 0 }}
         raise refused_from(exc) from None
     fetcher = SafeFetcher(mounts, max_bytes=max_output_bytes)
-    pdf = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf(pdf_variant=PDF_VARIANT)
+    document = PrintHTML(string=html, base_url=BASE_URL, url_fetcher=fetcher, lean_ua=not uses_notes(html))
+    pdf = document.write_pdf(pdf_variant=PDF_VARIANT)
     return PdfResult(check_output(pdf, max_output_bytes), fetcher.fetched, fetcher.refused)
 
 
