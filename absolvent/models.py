@@ -8,16 +8,7 @@ tests/test_migrations.py proves the migrated schema equals the models.
 import datetime
 
 from flask import g, has_request_context
-from peewee import (
-    BooleanField,
-    CharField,
-    DateField,
-    DateTimeField,
-    ForeignKeyField,
-    IntegerField,
-    TextField,
-    fn,
-)
+from peewee import BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField, fn
 
 from .db import BaseModel
 from .rules.calendar import add_months
@@ -301,13 +292,9 @@ class FollowUp(BaseModel):
         return not self.rule_id
 
     def state_on(self, today, participation=None, measure=None):
-        """open | done | cancelled | missed (versäumt, RULES.md §3.1) on ``today``.
-
-        An open step is missed when it can no longer be done in its phase: a
-        "vor"/"waehrend" step once the participation (or, for an MB step, the
-        measure) has ended; an "ende"/"nach" step once aftercare has ended
-        (end + 6 months).
-        """
+        """open | done | cancelled | missed (versäumt, RULES.md §3.1) on ``today``: an open step is missed
+        when it can no longer be done in its phase: a "vor"/"waehrend" step once the participation (or, for
+        an MB step, the measure) has ended; an "ende"/"nach" step once aftercare has ended (end + 6 months)."""
         if self.status != "open":
             return self.status
         if participation is not None:
