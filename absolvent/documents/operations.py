@@ -16,7 +16,7 @@ from flask import current_app
 from peewee import fn
 
 from .. import audit
-from ..db import database
+from ..db import database, is_postgres
 from ..jobcenter import term_name
 from ..models import Agreement, Customer, Measure, Participation, Provider, User, now
 from ..validation import IntegrityError
@@ -152,6 +152,7 @@ def render(spec, fmt, context):
 
 
 ARCHIVE_ATTEMPTS = 5
+ARCHIVE_LOCK = 7302  # namespace of the advisory locks that serialize archives of one list (PostgreSQL)
 
 
 def archive(spec, fmt, data, label, user, file_parts, participation=None, agreement=None, team=None, subject="",
@@ -161,15 +162,20 @@ def archive(spec, fmt, data, label, user, file_parts, participation=None, agreem
     A case's document has ``participation``; a measure's (the MB's letters to the
     Träger) ``measure`` and no participation: its scope is "massnahme:<id>".
 
-    The number is MAX + 1 within (document, scope, subject); when another
-    archive took it at the same moment the unique index refuses and the next
-    number is tried (inside a savepoint, so a surrounding transaction survives).
+    The number is MAX + 1 within (document, scope, subject). On PostgreSQL a
+    transaction-scoped advisory lock on that key makes concurrent archives of one
+    list wait for each other (SQLite's BEGIN IMMEDIATE serializes writers anyway);
+    should another archive still take the number, the unique index refuses and the
+    next number is tried (inside a savepoint, so a surrounding transaction survives).
     """
     scope = (f"teilnahme:{participation.id}" if participation
              else f"massnahme:{measure.id}" if measure is not None else "-")
     for attempt in range(ARCHIVE_ATTEMPTS):
         try:
             with database.atomic():
+                if is_postgres():
+                    database.execute_sql("SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
+                                         (ARCHIVE_LOCK, f"{spec.name}|{scope}|{subject}"))
                 same = IssuedDocument.select(fn.MAX(IssuedDocument.number)).where(
                     IssuedDocument.document == spec.name, IssuedDocument.scope == scope,
                     IssuedDocument.subject == subject)
