@@ -15,6 +15,10 @@ from . import operations, parse
 import_cli = AppGroup("import", help="Daten aus COSACH/VerBIS-Exporten (CSV oder XLSX) übernehmen.")
 
 
+
+def _rows(n):
+    return f"{n} Zeile" if n == 1 else f"{n} Zeilen"
+
 @import_cli.command("participations", help="Maßnahmen und Teilnahmen aus einer CSV- oder XLSX-Datei importieren "
                                            "(alles oder nichts).")
 @click.argument("file", type=click.Path(dir_okay=False))
@@ -38,10 +42,10 @@ def participations_command(file, dry_run):
             raise SystemExit(2)
         if dry_run:
             summary = changes.summary()
-            click.echo(f"Probelauf ({summary['rows']} Zeilen), nichts geschrieben. Es würden: {summary['text']}")
+            click.echo(f"Probelauf ({_rows(summary['rows'])}), nichts geschrieben. Es würden: {summary['text']}")
         else:
             summary = operations.apply(changes, None)
-            click.echo(f"Importiert ({summary['rows']} Zeilen): {summary['text']}")
+            click.echo(f"Importiert ({_rows(summary['rows'])}): {summary['text']}")
     for title, entry in summary["lists"].items():
         click.echo(f"{title} ({entry['count']}): " + "; ".join(entry["items"][:20])
                    + (" …" if entry["count"] > 20 else ""))
