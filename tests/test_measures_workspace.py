@@ -312,7 +312,9 @@ def test_concept_upload_only_by_the_measures_mb(world, auth, make):
 
 
 def test_closing_a_duty_closed_in_another_tab_meanwhile_changes_nothing(world, auth, make):
-    """Two tabs: the second closes duties the first just closed; nothing is written twice."""
+    """Two tabs, one after the other: the second closes duties the first just closed; nothing is
+    written twice. (The simultaneous case is guarded by the claim in ``close_duties``; it cannot be
+    timed reliably in a test.)"""
     from absolvent.measures import workspace_operations
     from werkzeug.datastructures import MultiDict
     m = group_measure(world, make)

@@ -17,19 +17,16 @@ and symlinks pointing outside are refused).
 
 import mimetypes
 import threading
-from io import BytesIO
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import DataHandler, Request
 
-from fontTools.ttLib import woff2
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 BASE_URL = "https://absolvent.invalid/"
 _BASE = urlsplit(BASE_URL)
 
 mimetypes.add_type("font/ttf", ".ttf")
-mimetypes.add_type("font/woff2", ".woff2")
 mimetypes.add_type("text/css", ".css")
 
 
@@ -80,8 +77,6 @@ class SafeFetcher(URLFetcher):
             raise FetchRefused(f"Adresse nicht erlaubt: {url}")
         if path.stat().st_size > self.max_bytes:
             raise FetchRefused(f"Datei zu groß: {url}")
-        if path.suffix == ".woff2":
-            return URLFetcherResponse(url, sfnt_from_woff2(path), {"Content-Type": "font/ttf"})
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
 
@@ -107,29 +102,3 @@ class SafeFetcher(URLFetcher):
             return None
         return None
 
-
-# WeasyPrint decompresses WOFF2 with fontTools in pure Python (~0.25 s per file,
-# ~3 s for the 11 Noto Emoji subsets on every render). The fetcher hands out
-# the decompressed font instead, cached per process by path, size and mtime;
-# the forkserver warms the cache once (see ``_preload``), its children inherit it.
-_SFNT_CACHE: dict[tuple[str, int, int], bytes] = {}
-
-
-def sfnt_from_woff2(path: Path) -> bytes:
-    """Return the TrueType/OpenType bytes of a WOFF2 file (cached)."""
-    stat = path.stat()
-    key = (str(path), stat.st_size, stat.st_mtime_ns)
-    if key not in _SFNT_CACHE:
-        out = BytesIO()
-        woff2.decompress(BytesIO(path.read_bytes()), out)
-        _SFNT_CACHE[key] = out.getvalue()
-    return _SFNT_CACHE[key]
-
-
-def warm_font_cache(folder: Path) -> int:
-    """Decompress every ``*.woff2`` under ``folder`` into the cache; return how many."""
-    count = 0
-    for path in sorted(Path(folder).resolve().glob("**/*.woff2")):
-        sfnt_from_woff2(path)
-        count += 1
-    return count
