@@ -50,22 +50,17 @@ def participation_filter(user):
 def followup_filter(user):
     """A where-clause on FollowUp alone (no join): the steps ``user`` may see — the same
     people as ``participation_filter``, read from the step's own columns (FollowUp.team
-    is the customer's team, kept in sync by caseload/responsibility.py); an MB sees the
-    steps of their own measures and of the participations in them."""
+    is the customer's team, FollowUp.mb the measure's MB, kept in sync by
+    caseload/responsibility.py); an MB sees the steps of their own measures and of the
+    participations in them. None for the BL, who sees every step (no clause at all)."""
     if user.has_role("BL"):
-        return FollowUp.id > 0
+        return None
     clauses = []
     if user.has_role(*TEAM_ROLES) and user.team_id:
         clauses.append(FollowUp.team == user.team_id)
     if user.has_role("MB"):
-        clauses.append(FollowUp.participation.in_(mb_participations(user)))
-        clauses.append(FollowUp.measure.in_(Measure.select(Measure.id).where(Measure.mb == user.id)))
+        clauses.append(FollowUp.mb == user.id)
     return _any_of(clauses, FollowUp.id < 0)
-
-
-def mb_participations(user):
-    """A subquery: the ids of the participations in the measures ``user`` supervises as MB."""
-    return Participation.select(Participation.id).join(Measure).where(Measure.mb == user.id)
 
 
 def can_view_customer(user, customer):

@@ -217,13 +217,9 @@ class Note(BaseModel):
 
 
 class FollowUp(BaseModel):
-    """A Wiedervorlage created from a rulebook step.
-
-    Case steps belong to a participation; the MB's measure-level steps
-    (group measures: Sprechstunden, Teilnehmerbefragung …) to a measure.
-    ``rule_due``/``rule_earliest`` keep the rulebook's dates, so a date changed
-    by hand (``edited_by_hand``) can show the difference.
-    """
+    """A Wiedervorlage created from a rulebook step. Case steps belong to a participation; the MB's
+    measure-level steps (group measures: Sprechstunden, Teilnehmerbefragung …) to a measure.
+    ``rule_due``/``rule_earliest`` keep the rulebook's dates: a date changed by hand shows the difference."""
 
     participation = ForeignKeyField(Participation, null=True, backref="followups", on_delete="CASCADE")
     measure = ForeignKeyField(Measure, null=True, backref="followups", on_delete="CASCADE")
@@ -247,11 +243,12 @@ class FollowUp(BaseModel):
     done_at = DateTimeField(null=True)
     edited_by_hand = BooleanField(default=False)
     version = IntegerField(default=1)
-    # who is responsible, copied from the case so worklists and counts read only the step
-    # (caseload/responsibility.py keeps them in sync; NULL on a measure's own steps):
+    # who is responsible, copied so worklists and counts read only the step (caseload/responsibility.py
+    # keeps them in sync; team, pap, case_end are NULL on a measure's own steps):
     team = ForeignKeyField(Team, null=True, backref="+", on_delete="SET NULL", index=False)  # the customer's team
     pap = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL", index=False)  # the customer's pAp
     case_end = DateField(null=True)  # the participation's exit, else its planned end (versäumt, RULES.md §3.1)
+    mb = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL", index=False)  # the measure's MB
 
     class Meta:
         indexes = (
@@ -261,26 +258,29 @@ class FollowUp(BaseModel):
         )
 
     def save(self, *args, **kwargs):
-        """A new case step gets its case's team, pAp and end (``sync_case``) in the same transaction."""
-        new = self.id is None
-        result = super().save(*args, **kwargs)
-        if new and self.participation_id is not None and self.case_end is None:
-            FollowUp.sync_case(FollowUp.id == self.id)
-            self.team_id, self.pap_id, self.case_end = (FollowUp.select(FollowUp.team, FollowUp.pap, FollowUp.case_end)
-                                                        .where(FollowUp.id == self.id).tuples().get())
+        """A new step gets its copies (``sync``) in the same transaction."""
+        new, result = self.id is None, super().save(*args, **kwargs)
+        if new and self.mb_id is None and self.case_end is None:
+            FollowUp.sync(FollowUp.id == self.id)
+            self.__data__.update(FollowUp.select(FollowUp.team, FollowUp.pap, FollowUp.case_end, FollowUp.mb)
+                                 .where(FollowUp.id == self.id).dicts().get())
         return result
 
     @classmethod
-    def sync_case(cls, condition):
-        """The one rule for the copies (caseload/responsibility.py): team and pAp of the customer, the
-        participation's exit or planned end, set on the case steps matching ``condition`` in one UPDATE."""
-        def of_customer(column):
-            return (Customer.select(column).join(Participation, on=(Participation.customer == Customer.id))
-                    .where(Participation.id == cls.participation))
+    def sync(cls, condition):
+        """The one rule for the copies (caseload/responsibility.py), in two UPDATEs of the steps matching
+        ``condition``: a case step gets team and pAp of the customer, the participation's exit or planned
+        end and the MB of the participation's measure; a measure's own step the measure's MB."""
+        def of_case(column, model=Customer, on=Participation.customer):
+            return model.select(column).join(Participation, on=(on == model.id)).where(
+                Participation.id == cls.participation)
         end = Participation.select(fn.COALESCE(Participation.exit, Participation.planned_end)).where(
             Participation.id == cls.participation)
-        return (cls.update(team=of_customer(Customer.team), pap=of_customer(Customer.pap), case_end=end)
-                .where(cls.participation.is_null(False), condition).execute())
+        return (cls.update(team=of_case(Customer.team), pap=of_case(Customer.pap), case_end=end,
+                           mb=of_case(Measure.mb, Measure, Participation.measure))
+                .where(cls.participation.is_null(False), condition).execute()
+                + cls.update(mb=Measure.select(Measure.mb).where(Measure.id == cls.measure))
+                .where(cls.participation.is_null(), condition).execute())
 
     @property
     def checklist_items(self):
@@ -310,8 +310,8 @@ class FollowUp(BaseModel):
         return "open"
 
 
-# Partial indexes on open steps (0019): a page walks one team's or pAp's open steps in its order
-# (due, id) and stops; the columns after id (status too, for SQLite) let counts read the index alone.
+# Partial indexes on open steps (0019, 0020): a page walks one team's, pAp's, MB's or role's open steps in
+# its order (due, id) and stops; the columns after id (status too, for SQLite) let counts read the index alone.
 _OPEN = FollowUp.status == "open"
 FollowUp.add_index(FollowUp.index(FollowUp.team, FollowUp.due, FollowUp.id, FollowUp.role, FollowUp.phase,
                                   FollowUp.case_end, FollowUp.pap, FollowUp.status, where=_OPEN,
@@ -321,6 +321,11 @@ FollowUp.add_index(FollowUp.index(FollowUp.pap, FollowUp.due, FollowUp.id, Follo
                                   name="follow_up_open_pap"))
 FollowUp.add_index(FollowUp.index(FollowUp.measure, FollowUp.due, FollowUp.id, where=_OPEN,
                                   name="follow_up_open_measure"))
+FollowUp.add_index(FollowUp.index(FollowUp.mb, FollowUp.due, FollowUp.id, FollowUp.role, FollowUp.phase,
+                                  FollowUp.case_end, FollowUp.team, FollowUp.status, where=_OPEN,
+                                  name="follow_up_open_mb"))
+FollowUp.add_index(FollowUp.index(FollowUp.role, FollowUp.due, FollowUp.id, FollowUp.phase, FollowUp.case_end,
+                                  FollowUp.team, FollowUp.status, where=_OPEN, name="follow_up_open_role"))
 
 
 class PlacementProposal(BaseModel):
@@ -352,10 +357,8 @@ class PlanEvent(BaseModel):
 
 
 class Agreement(BaseModel):
-    """An Eingliederungsvereinbarung (kind EV) or Kooperationsplan (kind KP), RULES.md §8.
-
-    ``agreement_kind`` says how it was concluded (vocabulary.AGREEMENT_KINDS).
-    """
+    """An Eingliederungsvereinbarung (kind EV) or Kooperationsplan (kind KP), RULES.md §8;
+    ``agreement_kind`` says how it was concluded (vocabulary.AGREEMENT_KINDS)."""
 
     participation = ForeignKeyField(Participation, backref="agreements", on_delete="CASCADE")
     customer = ForeignKeyField(Customer, backref="agreements", on_delete="CASCADE")
@@ -392,7 +395,5 @@ class Agreement(BaseModel):
                 .order_by(cls.concluded_on.desc(), cls.id.desc()).first())
 
 
-MODELS = [
-    Team, User, AuthSession, LoginAttempt, AuditLog, JobcenterSettings,
-    Customer, Provider, Measure, Participation, Note, FollowUp, PlacementProposal, PlanEvent, Agreement,
-]
+MODELS = [Team, User, AuthSession, LoginAttempt, AuditLog, JobcenterSettings, Customer, Provider, Measure,
+          Participation, Note, FollowUp, PlacementProposal, PlanEvent, Agreement]

@@ -323,8 +323,8 @@ def _caseload(db, t, size, rng, rulebook):
     write(db, t[Customer])
     f = t[FollowUp]
     slots = {name: f.index(name) for name in ("participation", "status", "done_by", "done_at")}
-    # who is responsible and when the case ends, copied onto the step (FollowUp.sync_case)
-    case_slots = {name: f.index(name) for name in ("team", "pap", "case_end") if name in FollowUp._meta.fields}
+    # who is responsible and when the case ends, copied onto the step (FollowUp.sync)
+    case_slots = {name: f.index(name) for name in ("team", "pap", "case_end", "mb") if name in FollowUp._meta.fields}
     if "customer" in FollowUp._meta.fields:
         case_slots["customer"] = f.index("customer")
     shapes = {}
@@ -358,7 +358,7 @@ def _caseload(db, t, size, rng, rulebook):
                 row[slots["status"]], row[slots["done_by"]] = "done", pap
                 row[slots["done_at"]] = f.convert(datetime.datetime.combine(due, datetime.time(10)))
             for name, slot in case_slots.items():
-                row[slot] = {"team": team, "pap": pap, "customer": cid,
+                row[slot] = {"team": team, "pap": pap, "customer": cid, "mb": t["mbs"][mid % MBS],
                              "case_end": f.convert(exit_ or end)}[name]
             f.rows.append(row)
         if entry <= TODAY:

@@ -88,3 +88,24 @@ def test_a_step_with_a_form_opens_it_from_the_worklist(due, world, auth):
     assert action in body and f'name="followup" value="{f.id}"' in body
     started = auth.post(f"/teilnahmen/{world['p1'].id}/formulare/eingliederungsvereinbarung", {"followup": f.id})
     assert started.status_code == 302 and "/schritt/" in started.headers["Location"]
+
+
+def test_long_lists_count_up_to_a_limit_and_page_on(due, world, auth, monkeypatch):
+    """A list counts its rows only up to web.COUNT_LIMIT ("mehr als …"): beyond it the pager
+    says "Seite N" and asks whether a next page exists (here: limit 3, 2 rows per page)."""
+    from absolvent import web
+    from absolvent.caseload import worklist
+    monkeypatch.setattr(web, "COUNT_LIMIT", 3)
+    monkeypatch.setattr(worklist, "PAGE_SIZE", 2)
+    for days in range(20, 23):
+        due(world["p1"], days)  # 6 open steps of pAp1's customers in all
+    auth.login("pap1")
+    first = auth.get("/wiedervorlagen/?zeitraum=alle").get_data(as_text=True)
+    assert "mehr als 3 offene Wiedervorlagen" in first and "Seite 1 von mehr als 2" in first
+    assert "seite=2" in first and "Zurück" not in first
+    third = auth.get("/wiedervorlagen/?zeitraum=alle&seite=3", htmx=True).get_data(as_text=True)
+    assert "Seite 3<" in third and "seite=2" in third and "seite=4" not in third  # rows 5 and 6: the last page
+    assert "Aufgabe 22" in third and "Später A" in third and "Aufgabe 21" not in third
+    monkeypatch.setattr(web, "COUNT_LIMIT", 1000)
+    exact = auth.get("/wiedervorlagen/?zeitraum=alle").get_data(as_text=True)
+    assert "6 offene Wiedervorlagen" in exact and "Seite 1 von 3" in exact

@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 
 from .. import access, audit, list_exports
 from ..models import Participation
-from ..web import page_number, redirect_to, render
+from ..web import Pages, page_number, redirect_to, render
 from . import operations, queries
 
 bp = Blueprint("customers", __name__, url_prefix="/kunden")
@@ -16,12 +16,10 @@ PAGE_SIZE = 50
 def index():
     q = request.args.get("q", "").strip()[:100]
     page = page_number()
-    query = queries.search_customers(current_user, q)
-    total = query.count()
-    rows = queries.with_pap(query).paginate(page, PAGE_SIZE)
+    pages = Pages(queries.with_pap(queries.search_customers(current_user, q)), page, PAGE_SIZE)
     audit.log("read", "customer-list", detail=f"Suche={q!r} Seite={page}")
-    return render("caseload/customer_list.html", "customer_results", push_url=True, customers=rows, q=q,
-                  page=page, total=total, pages=(total + PAGE_SIZE - 1) // PAGE_SIZE,
+    return render("caseload/customer_list.html", "customer_results", push_url=True, customers=pages.rows, q=q,
+                  pages=pages,
                   can_create=access.can_edit_customer(current_user))
 
 

@@ -6,7 +6,7 @@ from .. import access, audit, list_exports
 from ..models import Customer, Measure, Participation
 from ..vocabulary import EXIT_KINDS, PLAN_DATES
 from ..measures.files import reports_of
-from ..web import db_int, page_number, redirect_to, render
+from ..web import Pages, db_int, page_number, redirect_to, render
 from . import operations, queries
 from .followups import panel_context
 
@@ -28,12 +28,10 @@ def _search():
 def index():
     q, state, query = _search()
     page = page_number()
-    total = query.count()
-    rows = query.paginate(page, PAGE_SIZE)
+    pages = Pages(query, page, PAGE_SIZE)
     audit.log("read", "participation-list", detail=f"Suche={q!r} Status={state} Seite={page}")
     return render("caseload/participation_list.html", "participation_results", push_url=True,
-                  participations=rows, q=q, state=state, states=queries.PARTICIPATION_STATES, page=page,
-                  total=total, pages=(total + PAGE_SIZE - 1) // PAGE_SIZE)
+                  participations=pages.rows, q=q, state=state, states=queries.PARTICIPATION_STATES, pages=pages)
 
 
 @bp.get("/export.xlsx")

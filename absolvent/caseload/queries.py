@@ -175,8 +175,9 @@ def case_followups(user, period="14", scope="meine", role="", today=None):
     """
     today = today or datetime.date.today()
     # a case step always has a team (the customer's): this also leaves out a measure's own steps
-    query = FollowUp.select().where(FollowUp.status == "open", FollowUp.team.is_null(False),
-                                    access.followup_filter(user))
+    query = FollowUp.select().where(FollowUp.status == "open", FollowUp.team.is_null(False))
+    visible = access.followup_filter(user)
+    query = query if visible is None else query.where(visible)
     missed = missed_condition(today)
     query = query.where(missed) if period == "versaeumt" else query.where(~missed)
     if period not in ("alle", "versaeumt"):

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from .. import audit, list_exports
 from ..vocabulary import CASE_ROLES
-from ..web import page_number, render
+from ..web import Pages, page_number, render
 from ..guided_forms import queries as form_queries
 from . import queries
 
@@ -30,13 +30,12 @@ def _filters():
 def index():
     period, scope, role = _filters()
     page = page_number()
-    query = queries.case_followups(current_user, period, scope, role)
-    total = query.count()
-    rows = queries.with_cases(query.paginate(page, PAGE_SIZE))
+    pages = Pages(queries.case_followups(current_user, period, scope, role), page, PAGE_SIZE)
+    rows = queries.with_cases(pages.rows)
     tasks = list(queries.measure_followups(current_user, period)) if current_user.has_role("MB") else []
     audit.log("read", "followup-list", detail=f"Zeitraum={period} Bereich={scope} Rolle={role} Seite={page}")
     return render("caseload/worklist.html", "worklist_results", push_url=True, rows=rows, tasks=tasks,
-                  total=total, page=page, pages=(total + PAGE_SIZE - 1) // PAGE_SIZE, period=period,
+                  pages=pages, period=period,
                   periods=queries.WORKLIST_PERIODS, scope=scope, scopes=queries.WORKLIST_SCOPES, role=role,
                   roles=CASE_ROLES, today=datetime.date.today(),
                   forms={d.id: d.title for d in form_queries.definitions().values()})

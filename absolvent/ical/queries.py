@@ -9,7 +9,6 @@ the MB steps of participations in their own measures and their measures' own tas
 """
 import datetime
 
-from .. import access
 from ..caseload import queries as case_queries
 from ..models import FollowUp
 from ..vocabulary import CASE_ROLES
@@ -31,7 +30,7 @@ def feed_steps(user, today=None):
     if can_subscribe(user):
         case = case_queries.case_followups(user, "alle", "meine", today=today).where(FollowUp.due <= horizon)
         if user.has_role("MB"):  # MB steps only of the MB's own measures, even if a team role sees more
-            case = case.where((FollowUp.role != "MB") | FollowUp.participation.in_(access.mb_participations(user)))
+            case = case.where((FollowUp.role != "MB") | (FollowUp.mb == user.id))
         steps += [("case", f) for f in case_queries.with_cases(case)]
     if user.has_role("MB"):
         tasks = case_queries.measure_followups(user, "alle", today).where(FollowUp.due <= horizon)

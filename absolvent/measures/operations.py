@@ -1,5 +1,5 @@
 """Write operations for providers and measures; each returns ``(obj, errors)``."""
-from ..caseload import planning
+from ..caseload import planning, responsibility
 from ..models import Measure, Provider, User
 from ..validation import Checker, save_record
 from ..vocabulary import MEASURE_TYPES, PROCUREMENT
@@ -47,6 +47,8 @@ def check_measure(form):
 def _replan_measure(measure, before):
     if before is not None:
         planning.replan_measure(measure, "Maßnahme geändert")
+        if before.mb_id != measure.mb_id:  # the steps carry their MB (worklists read it there)
+            responsibility.for_measure(measure.id)
 
 
 def save_measure(form, measure=None):
