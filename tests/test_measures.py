@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 
 from absolvent.models import Measure, Provider
@@ -83,3 +85,24 @@ def test_providers_crud(world, auth):
 def test_pap_cannot_create_provider(world, auth):
     auth.login("pap1")
     assert auth.post("/traeger/neu", {"name": "X"}).status_code == 403
+
+
+def test_another_mb_takes_the_measures_steps_along(world, auth, form):
+    """The steps carry their MB (FollowUp.mb, read by the MB's worklist): the measure form's new
+    MB moves the measure's own steps and its participations' steps to them."""
+    from absolvent.models import FollowUp
+    m = world["m1"]
+    case = FollowUp.create(participation=world["p1"], step_id="mb-x", title="MB-Schritt", role="MB",
+                           due=datetime.date.today())
+    own = FollowUp.create(measure=m, step_id="mb-y", title="Sprechstunde", role="MB", due=datetime.date.today())
+    assert {FollowUp.get_by_id(f.id).mb_id for f in (case, own)} == {world["mb1"].id}
+    auth.login("tl1")
+    data = {**form, "measure_number": m.measure_number, "version": "1", "mb": str(world["mb2"].id)}
+    assert auth.post(f"/massnahmen/{m.id}/bearbeiten", data).status_code == 302
+    assert {FollowUp.get_by_id(f.id).mb_id for f in (case, own)} == {world["mb2"].id}
+    auth.logout()
+    auth.login("mb2")
+    assert "MB-Schritt" in auth.get("/wiedervorlagen/?zeitraum=alle").get_data(as_text=True)
+    auth.logout()
+    auth.login("mb1")
+    assert "MB-Schritt" not in auth.get("/wiedervorlagen/?zeitraum=alle").get_data(as_text=True)
