@@ -9,9 +9,9 @@ from . import access
 from .caseload import queries
 from .measures import queries as measure_queries
 from .formats import first_of_next_month
-from .vocabulary import CASE_ROLES, SUPERVISORS
+from .vocabulary import CASE_ROLES, SUPERVISORS, TEAM_ROLES
 from .models import Customer, FollowUp, Measure, Participation, User
-from .web import render
+from .web import count_label, count_up_to, render
 
 bp = Blueprint("home", __name__)
 
@@ -53,5 +53,14 @@ def index():
         sections["ending_next_month"] = (ending.count(), first)
     if user.has_role("Admin"):
         sections["users"] = User.select().count()
-    customers = Customer.select().where(access.customer_filter(user)).count()
-    return render("home/index.html", sections=sections, customers=customers, today=today)
+    return render("home/index.html", sections=sections, customers=_customers(user), today=today)
+
+
+def _customers(user):
+    """"In Ihrem Zuständigkeitsbereich: N Kundinnen und Kunden" for a team or the BL, counted up to
+    10,000 (the BL's whole Jobcenter: "mehr als 10.000"); an MB alone gets no such line: their
+    measures with occupancy say more, and counting every customer ever in them read thousands of rows."""
+    if not user.has_role("BL", *TEAM_ROLES):
+        return ""
+    n, more = count_up_to(Customer.select(Customer.id).where(access.customer_filter(user)), 10_000)
+    return count_label(n, more) if n else ""

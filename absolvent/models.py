@@ -310,22 +310,17 @@ class FollowUp(BaseModel):
         return "open"
 
 
-# Partial indexes on open steps (0019, 0020): a page walks one team's, pAp's, MB's or role's open steps in
-# its order (due, id) and stops; the columns after id (status too, for SQLite) let counts read the index alone.
+# Partial indexes on open steps (0019, 0020): a page walks one team's, pAp's, MB's or role's open steps in its
+# order (due, id) and stops; the columns after id (status too, for SQLite) let counts read the index alone.
 _OPEN = FollowUp.status == "open"
-FollowUp.add_index(FollowUp.index(FollowUp.team, FollowUp.due, FollowUp.id, FollowUp.role, FollowUp.phase,
-                                  FollowUp.case_end, FollowUp.pap, FollowUp.status, where=_OPEN,
-                                  name="follow_up_open_team"))
-FollowUp.add_index(FollowUp.index(FollowUp.pap, FollowUp.due, FollowUp.id, FollowUp.role, FollowUp.phase,
-                                  FollowUp.case_end, FollowUp.team, FollowUp.status, where=_OPEN,
-                                  name="follow_up_open_pap"))
-FollowUp.add_index(FollowUp.index(FollowUp.measure, FollowUp.due, FollowUp.id, where=_OPEN,
-                                  name="follow_up_open_measure"))
-FollowUp.add_index(FollowUp.index(FollowUp.mb, FollowUp.due, FollowUp.id, FollowUp.role, FollowUp.phase,
-                                  FollowUp.case_end, FollowUp.team, FollowUp.status, where=_OPEN,
-                                  name="follow_up_open_mb"))
-FollowUp.add_index(FollowUp.index(FollowUp.role, FollowUp.due, FollowUp.id, FollowUp.phase, FollowUp.case_end,
-                                  FollowUp.team, FollowUp.status, where=_OPEN, name="follow_up_open_role"))
+for _name, _columns, _where in (("team", "team due id role phase case_end pap status", _OPEN),
+                                ("pap", "pap due id role phase case_end team status", _OPEN),
+                                ("measure", "measure due id", _OPEN),
+                                ("mb", "mb due id role phase case_end team status", _OPEN),
+                                ("role", "role due id phase case_end team status", _OPEN),
+                                ("mb_tasks", "mb due id", _OPEN & FollowUp.participation.is_null())):  # MB's own
+    FollowUp.add_index(FollowUp.index(*(getattr(FollowUp, c) for c in _columns.split()), where=_where,
+                                      name=f"follow_up_open_{_name}"))
 
 
 class PlacementProposal(BaseModel):

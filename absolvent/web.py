@@ -45,6 +45,19 @@ def security_headers(response):
 COUNT_LIMIT = 1000  # a list counts its rows up to here: "mehr als 1.000" beyond
 
 
+def count_up_to(query, limit=None):
+    """(n, more): the rows of ``query`` counted up to ``limit`` (COUNT_LIMIT); ``more`` when there are more."""
+    limit = limit or COUNT_LIMIT
+    counted = query.order_by().limit(limit + 1).count()
+    return min(counted, limit), counted > limit
+
+
+def count_label(n, more=False):
+    """"123", "1.000" or "mehr als 1.000" (German digit grouping)."""
+    text = f"{n:,}".replace(",", ".")
+    return f"mehr als {text}" if more else text
+
+
 class Pages:
     """The pager of a list ``query`` (in its order) at page ``number``: ``rows`` is that page's
     query; the count stops after ``limit`` rows, so a list reads the rows it shows and at most
@@ -52,11 +65,9 @@ class Pages:
     all on every request. Beyond the limit (``more``) the pager shows "Seite 25" and asks the
     database whether a next page exists, instead of "von N"."""
 
-    def __init__(self, query, number, size, limit=None):
-        limit = limit or COUNT_LIMIT
-        counted = query.order_by().limit(limit + 1).count()
-        self.number, self.size, self.more = number, size, counted > limit
-        self.total = min(counted, limit)
+    def __init__(self, query, number, size):
+        self.total, self.more = count_up_to(query)
+        self.number, self.size = number, size
         self.count = -(-self.total // size)  # pages known to hold rows
         self.has_next = number < self.count or (self.more and bool(
             list(query.order_by().offset(number * size).limit(1).tuples())))
@@ -64,9 +75,7 @@ class Pages:
 
     @property
     def total_label(self):
-        """"123", "1.000" or "mehr als 1.000" (German digit grouping)."""
-        text = f"{self.total:,}".replace(",", ".")
-        return f"mehr als {text}" if self.more else text
+        return count_label(self.total, self.more)
 
     @property
     def shown(self):

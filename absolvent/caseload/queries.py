@@ -209,8 +209,10 @@ def with_cases(query):
 def measure_followups(user, period="14", today=None):
     """Open measure-level tasks (group measures) of the measures ``user`` supervises as MB."""
     today = today or datetime.date.today()
+    # the step's own MB (FollowUp.mb, index follow_up_open_mb_tasks): a filter on Measure.mb let
+    # SQLite walk every open step in due order (0.3–1.2 s at 100,000 cases)
     query = (FollowUp.select(FollowUp, Measure).join(Measure, on=(FollowUp.measure == Measure.id))
-             .where(FollowUp.status == "open", Measure.mb == user.id))
+             .where(FollowUp.status == "open", FollowUp.participation.is_null(), FollowUp.mb == user.id))
     missed = FollowUp.phase.in_(["vor", "waehrend"]) & (Measure.end < today)
     query = query.where(missed) if period == "versaeumt" else query.where(~missed)
     if period not in ("alle", "versaeumt"):
