@@ -14,7 +14,8 @@ from peewee import fn
 
 from . import audit
 from .db import database
-from .models import AuthSession, LoginAttempt, User, now
+from .auth_models import AuthSession, LoginAttempt
+from .models import User, now
 from .passwords import hash_password, needs_rehash, verify_password
 from .web import render
 

@@ -12,6 +12,7 @@ from peewee import BooleanField, CharField, DateField, DateTimeField, ForeignKey
 
 from .db import BaseModel
 from .rules.calendar import add_months
+from .search_keys import customer_keys
 from .vocabulary import AGREEMENT_KINDS, MEASURE_TYPES
 
 
@@ -58,24 +59,6 @@ class User(BaseModel):
 
     def __str__(self):
         return self.name
-
-
-class AuthSession(BaseModel):
-    """A server-side login session; logout revokes it, so a copied cookie dies."""
-
-    token = CharField(unique=True)
-    user = ForeignKeyField(User, backref="sessions", on_delete="CASCADE")
-    created_at = DateTimeField(default=now)
-    last_seen = DateTimeField(default=now)
-    address = CharField(default="")
-    revoked_at = DateTimeField(null=True)
-
-
-class LoginAttempt(BaseModel):
-    username = CharField(index=True)
-    address = CharField(index=True)
-    at = DateTimeField(default=now, index=True)
-    success = BooleanField(default=False)
 
 
 class AuditLog(BaseModel):
@@ -133,6 +116,15 @@ class Customer(BaseModel):
     pap = ForeignKeyField(User, null=True, backref="customers", on_delete="SET NULL")
     version = IntegerField(default=1)
     created_at = DateTimeField(default=now)
+    # search keys (search_keys.fold): the customer search reads their indexes; set by ``save``,
+    # by ``caseload.operations.save_customer`` and the import, which update by query
+    last_name_key = CharField(default="", index=True)
+    first_name_key = CharField(default="", index=True)
+    number_key = CharField(default="", index=True)
+
+    def save(self, *args, **kwargs):
+        self.__data__.update(customer_keys(self.last_name, self.first_name, self.customer_number))
+        return super().save(*args, **kwargs)
 
     @property
     def full_name(self):
@@ -390,5 +382,5 @@ class Agreement(BaseModel):
                 .order_by(cls.concluded_on.desc(), cls.id.desc()).first())
 
 
-MODELS = [Team, User, AuthSession, LoginAttempt, AuditLog, JobcenterSettings, Customer, Provider, Measure,
+MODELS = [Team, User, AuditLog, JobcenterSettings, Customer, Provider, Measure,
           Participation, Note, FollowUp, PlacementProposal, PlanEvent, Agreement]

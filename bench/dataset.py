@@ -36,6 +36,7 @@ from absolvent.models import (  # noqa: E402
 from absolvent.passwords import hash_password  # noqa: E402
 from absolvent.rules.planner import ParticipationFacts, plan  # noqa: E402
 from absolvent.rules.rulebook import load_rulebook  # noqa: E402
+from absolvent.search_keys import customer_keys  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
@@ -316,10 +317,12 @@ def _caseload(db, t, size, rng, rulebook):
         team = 1 + k % TEAMS
         pap = t["paps"][team][(k // TEAMS) % PAPS_PER_TEAM]
         customers.append((team, pap))
-        t[Customer].add({"id": k, "customer_number": f"962D{k:06d}", "first_name": rng.choice(FIRST_NAMES),
-                         "last_name": rng.choice(LAST_NAMES), "birth_date": datetime.date(1965, 1, 1)
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        keys = customer_keys(last, first, f"962D{k:06d}")
+        t[Customer].add({"id": k, "customer_number": f"962D{k:06d}", "first_name": first,
+                         "last_name": last, "birth_date": datetime.date(1965, 1, 1)
                          + datetime.timedelta(days=rng.randint(0, 14000)), "team": team, "pap": pap,
-                         "street": f"Hauptstraße {k % 200 + 1}", "postal_code": "67433", "city": "Neustadt"})
+                         "street": f"Hauptstraße {k % 200 + 1}", "postal_code": "67433", "city": "Neustadt", **keys})
     write(db, t[Customer])
     f = t[FollowUp]
     slots = {name: f.index(name) for name in ("participation", "status", "done_by", "done_at")}

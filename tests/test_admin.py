@@ -1,7 +1,8 @@
 """Verwaltung: users, teams, settings (Admin only; see test_access for the matrix)."""
 import pytest
 
-from absolvent.models import AuditLog, AuthSession, JobcenterSettings, Team, User
+from absolvent.auth_models import AuthSession
+from absolvent.models import AuditLog, JobcenterSettings, Team, User
 
 NEW = {"username": "neu.nutzer", "name": "Nina Neu", "email": "nina@jc.invalid", "roles": ["pAp", "boV"],
        "password": "Gutes-Passwort-77", "active": "on"}

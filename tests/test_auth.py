@@ -3,7 +3,8 @@ import datetime
 import pytest
 from peewee import fn
 
-from absolvent.models import AuditLog, AuthSession, LoginAttempt, User
+from absolvent.auth_models import AuthSession, LoginAttempt
+from absolvent.models import AuditLog, User
 from tests.conftest import PASSWORD
 
 
@@ -148,7 +149,6 @@ def test_a_session_ends_after_its_absolute_lifetime_even_in_use(world, auth):
     import datetime
 
     from absolvent.db import database
-    from absolvent.models import AuthSession
     auth.login("pap1")
     assert auth.get("/start").status_code == 200
     with database.connection_context():

@@ -25,6 +25,50 @@ def test_search_by_number_and_no_hits(world, auth):
     assert "Keine Kundinnen oder Kunden gefunden." in body
 
 
+@pytest.fixture
+def names(world, make):
+    """Customers of team 1 whose names start differently (and one of team 2)."""
+    for last, first in (("Müller-Lüdenscheidt", "Ayşe"), ("Mueller", "Jan"), ("Mustermann", "Jürgen"),
+                        ("Schmidt", "Müller")):
+        make.customer(world["t1"], world["pap1"], last_name=last, first_name=first)
+    make.customer(world["t2"], world["pap2"], last_name="Müller", first_name="Anna")
+
+
+def found(auth, q):
+    body = auth.get("/kunden/", query_string={"q": q}, htmx=True).get_data(as_text=True)
+    return {n for n in ("Müller-Lüdenscheidt", "Mueller, Jan", "Mustermann", "Schmidt", "Anna") if n in body}
+
+
+@pytest.mark.parametrize("q, expected", [
+    ("müller", {"Müller-Lüdenscheidt", "Mueller, Jan", "Schmidt"}),  # last names and a first name, umlaut or not
+    ("MUELL", {"Müller-Lüdenscheidt", "Mueller, Jan", "Schmidt"}),
+    ("Mu", {"Müller-Lüdenscheidt", "Mueller, Jan", "Mustermann", "Schmidt"}),
+    ("müller ayse", {"Müller-Lüdenscheidt"}),  # every word starts a name; ş as s
+    ("Jürgen Must", {"Mustermann"}),
+    ("denscheid", {"Müller-Lüdenscheidt"}),  # nothing starts so: the words anywhere in the names
+    ("Müller-L", {"Müller-Lüdenscheidt"}),
+    ("zzz", set()),
+    ("%", set()),  # nothing searchable: no hits, not everyone
+])
+def test_search_finds_names_by_their_start(names, auth, q, expected):
+    auth.login("pap1")
+    assert found(auth, q) == expected  # never another team's customer
+
+
+def test_search_keys_follow_the_customer_form(names, world, auth):
+    """The form updates by query: the keys of the new name are written with it."""
+    auth.login("pap1")
+    c = Customer.get(Customer.last_name == "Mustermann")
+    data = {**VALID, "customer_number": c.customer_number, "last_name": "Ömer", "pap": str(world["pap1"].id),
+            "version": str(c.version)}
+    assert auth.post(f"/kunden/{c.id}/bearbeiten", data).status_code == 302
+    body = auth.get("/kunden/?q=oemer", htmx=True).get_data(as_text=True)
+    assert "Ömer" in body and "1 Treffer" in body
+    assert "Mustermann" not in auth.get("/kunden/?q=must", htmx=True).get_data(as_text=True)
+    detail = AuditLog.select().where(AuditLog.entity == "customer", AuditLog.action == "update").get().detail
+    assert "last_name" in detail and "_key" not in detail
+
+
 def test_boosted_request_gets_full_page(world, auth):
     auth.login("pap1")
     body = auth.get("/kunden/", headers={"HX-Request": "true", "HX-Boosted": "true"}).get_data(as_text=True)

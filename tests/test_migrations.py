@@ -3,6 +3,7 @@ import pytest
 from playhouse.migrations import Runner
 from playhouse.schema_diff import diff_models
 
+from absolvent.auth_models import AUTH_MODELS
 from absolvent.db import MIGRATIONS_DIR, make_database
 from absolvent.documents.models import DOCUMENT_MODELS
 from absolvent.guided_forms.models import GUIDED_FORM_MODELS
@@ -12,8 +13,8 @@ from absolvent.measures.models import MEASURE_MODELS
 from absolvent.supervision.models import SUPERVISION_MODELS
 from absolvent.models import MODELS as CORE_MODELS
 
-MODELS = (CORE_MODELS + DOCUMENT_MODELS + GUIDED_FORM_MODELS + SUPERVISION_MODELS + MEASURE_MODELS + ICAL_MODELS
-          + IMPORT_MODELS)
+MODELS = (CORE_MODELS + AUTH_MODELS + DOCUMENT_MODELS + GUIDED_FORM_MODELS + SUPERVISION_MODELS + MEASURE_MODELS
+          + ICAL_MODELS + IMPORT_MODELS)
 
 
 def test_migrated_schema_equals_models(db):

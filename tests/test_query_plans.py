@@ -170,3 +170,13 @@ def test_customer_form_moves_the_steps_to_the_new_pap(world, make, auth):
         "birth_date": c.birth_date.strftime("%d.%m.%Y"), "pap": str(other.id), "version": str(c.version)})
     assert Customer.get_by_id(c.id).pap_id == other.id
     assert FollowUp.get_by_id(f.id).pap_id == other.id
+
+
+def test_customer_search_reads_the_key_indexes(steps, db):
+    """A search word is one index range per key (last name, first name, number), not a LIKE over
+    every customer (the BL's search over all teams: 480 customers here, ANALYZEd)."""
+    query = queries.search_customers(steps["bl"], "muster12")
+    plan = plan_of(queries.with_pap(query).paginate(1, 50), db)
+    assert "customer_last_name_key" in plan and "customer_number_key" in plan, plan
+    assert "Seq Scan on customer" not in plan and "SCAN t1" not in plan, plan
+    assert {c.last_name for c in query} == {"Muster12", *(f"Muster{i}" for i in range(120, 130))}

@@ -10,7 +10,8 @@ import pytest
 
 from absolvent import create_app
 from absolvent.db import close_pool, database
-from absolvent.models import AuditLog, AuthSession, Customer, JobcenterSettings, Team, now
+from absolvent.auth_models import AuthSession
+from absolvent.models import AuditLog, Customer, JobcenterSettings, Team, now
 from tests.conftest import FAST_ARGON2, Auth, url_is_postgres
 
 

@@ -3,7 +3,8 @@
 Each returns ``(obj, errors)`` with German messages per field.
 """
 from ..jobcenter import rulebook_choices
-from ..models import AuthSession, JobcenterSettings, Team, User, now
+from ..auth_models import AuthSession
+from ..models import JobcenterSettings, Team, User, now
 from ..passwords import hash_password, password_problem
 from ..validation import Checker, save_record
 from ..vocabulary import BUNDESLAENDER, ROLES

@@ -10,6 +10,7 @@ import datetime
 from .. import audit
 from ..db import database
 from ..models import Customer, Measure, Note, Participation, PlanEvent, User
+from ..search_keys import customer_keys
 from ..validation import Checker, save_record
 from ..vocabulary import CONTACT_CHANNELS, EXIT_KINDS, PLAN_DATES
 from . import planning, responsibility
@@ -42,8 +43,11 @@ def save_customer(form, team, customer=None):
         return None, c.errors
     if customer is not None:
         c.data.pop("team")
+    fields = ", ".join(sorted(c.data))
+    c.data.update(customer_keys(c.data["last_name"], c.data["first_name"], c.data["customer_number"]))
     return save_record(Customer, customer, c.data, form, "customer", "customer_number",
-                       "Diese Kundennummer ist bereits vergeben.", after=_sync_steps)
+                       "Diese Kundennummer ist bereits vergeben.", after=_sync_steps,
+                       audit_detail=fields if customer is not None else "")
 
 
 def _sync_steps(customer, before):

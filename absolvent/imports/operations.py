@@ -18,6 +18,7 @@ from ..db import database, is_postgres
 from ..jobcenter import active_rulebook
 from ..models import Customer, FollowUp, Measure, Note, Participation, PlanEvent, Provider, Team, User, now
 from ..rules.planner import ParticipationFacts, plan
+from ..search_keys import customer_keys
 from . import parse
 
 CHUNK = 500  # numbers per IN (…) lookup
@@ -241,10 +242,13 @@ def apply(ch, user, progress=lambda done, total, phase: None):
         _, _, pap_ids = lookups()
         insert_rows(Customer, [{"customer_number": r.customer_number, "first_name": r.first_name,
                                 "last_name": r.last_name, "birth_date": r.birth_date, "team": teams[r.team],
-                                "pap": pap_ids.get(r.pap) if r.pap else None, "created_at": now()}
+                                "pap": pap_ids.get(r.pap) if r.pap else None, "created_at": now(),
+                                **customer_keys(r.last_name, r.first_name, r.customer_number)}
                                for r in ch.customers_new.values()])
         for c, diff in ch.customers_changed.values():
-            Customer.update(**diff, version=Customer.version + 1).where(Customer.id == c.id).execute()
+            keys = customer_keys(diff.get("last_name", c.last_name), diff.get("first_name", c.first_name),
+                                 c.customer_number)
+            Customer.update(**diff, **keys, version=Customer.version + 1).where(Customer.id == c.id).execute()
         responsibility.for_customers([c.id for c, diff in ch.customers_changed.values()
                                       if {"team", "pap"} & set(diff)])
         progress(2, steps, "Teilnahmen")
