@@ -186,9 +186,16 @@ class Participation(BaseModel):
     training_year_2_end = DateField(null=True)
     version = IntegerField(default=1)
     created_at = DateTimeField(default=now)
+    # the customer's team, copied (caseload/responsibility.py): a team's participations by planned end
+    team = ForeignKeyField(Team, null=True, backref="+", on_delete="SET NULL", index=False)
 
-    class Meta:
-        indexes = ((("exit", "planned_end"), False),)  # running participations by planned end
+    class Meta:  # running participations by planned end; a team's (the Fachaufsicht list's month)
+        indexes = ((("exit", "planned_end"), False), (("team", "planned_end"), False))
+
+    def save(self, *args, **kwargs):
+        if self.team_id is None:  # a new participation: its customer's team (later: responsibility.py)
+            self.team_id = Customer.select(Customer.team).where(Customer.id == self.customer_id).scalar()
+        return super().save(*args, **kwargs)
 
     @property
     def is_dropout(self):

@@ -342,7 +342,8 @@ def _caseload(db, t, size, rng, rulebook):
             exit_, dropout = end, rng.random() < 0.2
             if dropout:
                 exit_ = entry + (end - entry) * rng.randint(1, 4) // 5
-        p_tab.add({"id": pid, "customer": cid, "measure": mid, "entry": entry, "planned_end": end, "exit": exit_,
+        p_tab.add({"id": pid, "customer": cid, "team": team, "measure": mid, "entry": entry, "planned_end": end,
+                   "exit": exit_,
                    "exit_kind": None if exit_ is None else "abbruch" if dropout else "regulaer",
                    "dropout_reason": "Fehlzeiten" if dropout else ""})
         key = (code, entry, end, exit_, dropout)

@@ -180,3 +180,20 @@ def test_customer_search_reads_the_key_indexes(steps, db):
     assert "customer_last_name_key" in plan and "customer_number_key" in plan, plan
     assert "Seq Scan on customer" not in plan and "SCAN t1" not in plan, plan
     assert {c.last_name for c in query} == {"Muster12", *(f"Muster{i}" for i in range(120, 130))}
+
+
+def test_participation_carries_its_customers_team(world, make, db):
+    """Participation.team: set on creation, follows the customer's team; the Fachaufsicht list's
+    month of one team reads it through its index."""
+    from absolvent.supervision.queries import supervision_rows
+    p = make.participation(world["c1"], world["m1"])
+    assert Participation.get_by_id(p.id).team_id == world["t1"].id
+    Customer.update(team=world["t2"]).where(Customer.id == world["c1"].id).execute()
+    responsibility.for_customers([world["c1"].id])
+    assert {q.team_id for q in Participation.select().where(Participation.customer == world["c1"].id)} \
+        == {world["t2"].id}
+    month = p.planned_end.replace(day=1)
+    assert p.id in [r.id for r in supervision_rows(world["t2"], month)]
+    assert p.id not in [r.id for r in supervision_rows(world["t1"], month)]
+    assert "participation_team_id_planned_end" in plan_of(Participation.select(Participation.id).where(
+        Participation.team == 1, Participation.planned_end >= month), db)

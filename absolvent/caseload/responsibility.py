@@ -1,4 +1,5 @@
-"""Who is responsible for a step, copied onto the step itself.
+"""Who is responsible for a step, copied onto the step itself (and the customer's team onto
+the participation: ``Participation.team``, the Fachaufsicht list's month of one team).
 
 A worklist, a count or a dashboard filters open steps by the customer's team, the
 customer's pAp, the measure's MB and the participation's end (the versäumt rule,
@@ -20,20 +21,30 @@ its case as it is now". Where they are set, always inside the caller's transacti
 - the import's bulk planning of new participations (``insert_many`` skips ``save``);
 - a customer's pAp or team changing (the customer form, the import).
 """
-from ..models import FollowUp, Participation
+from ..models import Customer, FollowUp, Participation
 
 CHUNK = 500  # ids per statement (SQLite's variable limit, short statements)
 
 
+def _team(condition):
+    """The customer's team onto the participations matching ``condition`` (``Participation.team``)."""
+    team = Customer.select(Customer.team).where(Customer.id == Participation.customer)
+    return Participation.update(team=team).where(condition).execute()
+
+
 def for_participations(ids):
-    """Sync the steps of these participations (ids)."""
+    """Sync these participations (ids) and their steps."""
     ids = list(ids)
+    for i in range(0, len(ids), CHUNK):
+        _team(Participation.id.in_(ids[i:i + CHUNK]))
     return sum(FollowUp.sync(FollowUp.participation.in_(ids[i:i + CHUNK])) for i in range(0, len(ids), CHUNK))
 
 
 def for_customers(ids):
-    """Sync the steps of every participation of these customers (after a change of team or pAp)."""
+    """Sync every participation of these customers and their steps (after a change of team or pAp)."""
     ids = list(ids)
+    for i in range(0, len(ids), CHUNK):
+        _team(Participation.customer.in_(ids[i:i + CHUNK]))
     return sum(FollowUp.sync(FollowUp.participation.in_(
         Participation.select(Participation.id).where(Participation.customer.in_(ids[i:i + CHUNK]))))
         for i in range(0, len(ids), CHUNK))

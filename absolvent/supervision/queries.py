@@ -16,11 +16,15 @@ Signer = User.alias("signer")
 
 
 def supervision_rows(team, month_start, types=SUPERVISION_TYPES):
-    """Participations of ``team``'s customers whose planned end is in the month (RULES.md §7)."""
-    query = (Participation.select(Participation, Customer, Measure, User)
+    """Participations of ``team``'s customers whose planned end is in the month (RULES.md §7), with
+    what the list and its print show of customer, pAp and measure (a month of a large team is
+    hundreds of rows: whole rows of four tables took most of the page's time)."""
+    query = (Participation.select(Participation, Customer.id, Customer.customer_number, Customer.first_name,
+                                  Customer.last_name, Customer.team, Customer.pap, User.id, User.name, Measure.id,
+                                  Measure.type_code, Measure.measure_number, Measure.title, Measure.end)
              .join(Customer).join(User, on=(Customer.pap == User.id), join_type=JOIN.LEFT_OUTER)
              .switch(Participation).join(Measure)
-             .where(Customer.team == team.id, Measure.type_code.in_(list(types)),
+             .where(Participation.team == team.id, Measure.type_code.in_(list(types)),
                     Participation.planned_end >= month_start,
                     Participation.planned_end < first_of_next_month(month_start),
                     Participation.exit.is_null() | (Participation.exit >= month_start))
@@ -29,7 +33,7 @@ def supervision_rows(team, month_start, types=SUPERVISION_TYPES):
 
 
 def am_started_map(participation_ids, today=None):
-    """'AM eingeleitet' per participation id, in three queries for the whole list:
+    """'AM eingeleitet' per participation id, in two queries for the whole list:
     'ja' when an end-phase follow-up is done or an AM note exists; 'nein' when an
     end-phase follow-up is overdue; else '' (the TL checks by hand)."""
     ids = list(participation_ids)
@@ -38,11 +42,13 @@ def am_started_map(participation_ids, today=None):
     noted = {n.participation_id for n in Note.select(Note.participation).where(
         Note.participation.in_(ids),
         (Note.kind == "absolventenmanagement") | (Note.subject == "Absolventenmanagement"))}
-    end_steps = FollowUp.select(FollowUp.participation).where(FollowUp.participation.in_(ids),
-                                                               FollowUp.phase == "ende")
-    done = {f.participation_id for f in end_steps.where(FollowUp.status == "done")}
-    overdue = {f.participation_id for f in end_steps.where(
-        FollowUp.status == "open", FollowUp.due < (today or datetime.date.today()))}
+    today, done, overdue = today or datetime.date.today(), set(), set()
+    for pid, status, due in (FollowUp.select(FollowUp.participation, FollowUp.status, FollowUp.due)
+                             .where(FollowUp.participation.in_(ids), FollowUp.phase == "ende").tuples()):
+        if status == "done":
+            done.add(pid)
+        elif status == "open" and due < today:
+            overdue.add(pid)
     return {pid: "ja" if pid in noted or pid in done else "nein" if pid in overdue else "" for pid in ids}
 
 

@@ -1,0 +1,22 @@
+"""0022 the customer's team on the participation, backfilled, with an index (team, planned end):
+the Fachaufsicht list reads one team's participations ending in the month instead of every
+team's and their customers (issue 11 "Flat"; absolvent/caseload/responsibility.py keeps it)."""
+from peewee import *
+
+
+def up(migrator, db):
+    class Team(Model):
+        class Meta:
+            database = db
+            table_name = 'team'
+
+    migrator.migrate(migrator.add_column('participation', 'team_id', ForeignKeyField(
+        Team, null=True, on_delete='SET NULL', index=False, field=Team.id)))
+    db.execute_sql('UPDATE participation SET team_id = (SELECT c.team_id FROM customer AS c '
+                   'WHERE c.id = participation.customer_id)')
+    migrator.migrate(migrator.add_index('participation', ('team_id', 'planned_end'), False))
+
+
+def down(migrator, db):
+    migrator.migrate(migrator.drop_index('participation', 'participation_team_id_planned_end'),
+                     migrator.drop_column('participation', 'team_id'))
