@@ -269,15 +269,13 @@ class FollowUp(BaseModel):
     def sync(cls, condition):
         """The one rule for the copies (caseload/responsibility.py), in two UPDATEs of the steps matching
         ``condition``: a case step gets team and pAp of the customer, the participation's exit or planned
-        end and the MB of the participation's measure; a measure's own step the measure's MB."""
-        def of_case(column, model=Customer, on=Participation.customer):
-            return model.select(column).join(Participation, on=(on == model.id)).where(
-                Participation.id == cls.participation)
-        end = Participation.select(fn.COALESCE(Participation.exit, Participation.planned_end)).where(
-            Participation.id == cls.participation)
-        return (cls.update(team=of_case(Customer.team), pap=of_case(Customer.pap), case_end=end,
-                           mb=of_case(Measure.mb, Measure, Participation.measure))
-                .where(cls.participation.is_null(False), condition).execute()
+        end and the MB of the participation's measure (one join: UPDATE … FROM); a measure's own step
+        the measure's MB."""
+        return (cls.update(team=Customer.team, pap=Customer.pap, mb=Measure.mb,
+                           case_end=fn.COALESCE(Participation.exit, Participation.planned_end))
+                .from_(Participation, Customer, Measure)
+                .where(cls.participation == Participation.id, Participation.customer == Customer.id,
+                       Participation.measure == Measure.id, condition).execute()
                 + cls.update(mb=Measure.select(Measure.mb).where(Measure.id == cls.measure))
                 .where(cls.participation.is_null(), condition).execute())
 

@@ -212,6 +212,29 @@ def test_imported_plan_equals_a_hand_replan(world, runner, tmp_path):
         assert steps == {(f.step_id, f.due, f.earliest, f.status, f.title) for f in p.followups}
 
 
+def test_imported_steps_carry_the_copies_sync_would_set(world, runner, tmp_path):
+    """The import writes who is responsible with the new steps (no UPDATE afterwards): the same
+    values as the one rule, FollowUp.sync (caseload/responsibility.py), and the team on the participation."""
+    from absolvent.caseload import responsibility
+    header = [*HEADER, "pAp"]
+    rows = [good(1, pAp="pap1"), good(2, **{"Maßnahme-Nr.": world["m1"].measure_number}), good(3, Austritt="20.03.2026",
+                                                                                        Austrittsart="regulär")]
+    result = runner.invoke(args=["import", "participations", write(tmp_path, csv_bytes(rows, header=header))])
+    assert result.exit_code == 0, result.output
+    with database.connection_context():
+        def copies():
+            return ({(f.id, f.team_id, f.pap_id, f.mb_id, f.case_end) for f in FollowUp.select()},
+                    {(q.id, q.team_id) for q in Participation.select()})
+        imported = copies()
+        assert {pap for _, _, pap, _, _ in imported[0]} >= {world["pap1"].id, None}
+        assert {mb for _, _, _, mb, _ in imported[0]} >= {world["mb1"].id, None}
+        assert {end for _, _, _, _, end in imported[0]} >= {datetime.date(2026, 3, 20), datetime.date(2026, 6, 30)}
+        with database.atomic() as transaction:
+            responsibility.for_participations([q.id for q in Participation.select(Participation.id)])
+            assert copies() == imported
+            transaction.rollback()
+
+
 def test_existing_customers_measures_participations_are_matched_and_updated(world, runner, tmp_path):
     c1, m1, p1 = world["c1"], world["m1"], world["p1"]
     row = good(1, Kundennummer=c1.customer_number, Nachname="Albrecht-Neu", Vorname=c1.first_name,

@@ -18,7 +18,8 @@ its case as it is now". Where they are set, always inside the caller's transacti
   change of a participation re-plans it);
 - a measure's MB changing (``measures.operations.save_measure``: its own steps and those
   of its participations);
-- the import's bulk planning of new participations (``insert_many`` skips ``save``);
+- the import's bulk planning of new participations writes the same values with the new rows
+  (``imports.operations._plan_new``; tests/test_import.py compares them with ``FollowUp.sync``);
 - a customer's pAp or team changing (the customer form, the import).
 """
 from ..models import Customer, FollowUp, Participation
