@@ -189,8 +189,9 @@ class Participation(BaseModel):
     # the customer's team, copied (caseload/responsibility.py): a team's participations by planned end
     team = ForeignKeyField(Team, null=True, backref="+", on_delete="SET NULL", index=False)
 
-    class Meta:  # running participations by planned end; a team's (the Fachaufsicht list's month)
-        indexes = ((("exit", "planned_end"), False), (("team", "planned_end"), False))
+    class Meta:  # running participations by planned end; a team's month (Fachaufsicht); a team's running ones
+        indexes = ((("exit", "planned_end"), False), (("team", "planned_end"), False),
+                   (("team", "exit", "planned_end", "entry"), False))
 
     def save(self, *args, **kwargs):
         if self.team_id is None:  # a new participation: its customer's team (later: responsibility.py)
@@ -313,7 +314,7 @@ _OPEN = FollowUp.status == "open"
 for _name, _columns, _where in (("team", "team due id role phase case_end pap status", _OPEN),
                                 ("pap", "pap due id role phase case_end team status", _OPEN),
                                 ("measure", "measure due id", _OPEN),
-                                ("mb", "mb due id role phase case_end team status", _OPEN),
+                                ("mb", "mb role due id phase case_end team status", _OPEN),
                                 ("role", "role due id phase case_end team status", _OPEN),
                                 ("mb_tasks", "mb due id", _OPEN & FollowUp.participation.is_null())):  # MB's own
     FollowUp.add_index(FollowUp.index(*(getattr(FollowUp, c) for c in _columns.split()), where=_where,

@@ -6,11 +6,13 @@
 For each database (SQLite; PostgreSQL when it answers on 127.0.0.1:5432) and scale, the
 kept data set (bench/dataset.py, built when missing or outdated) is copied and served by
 gunicorn on 127.0.0.1 (a free port; ``bench/floor_app.py``: the app plus the floor page).
-18 users log in (8 pAp, 8 TL, 2 MB, each with a keep-alive connection and its cookies).
-Per page 8 client threads send up to ``--runs`` requests (at most ``--seconds`` s), then
-one client alone sends ``--sequential`` requests (at most ``--seconds`` s). Printed: p50
-and p95 under load at both scales, p95 ÷ the floor page's p95 in the same server at full
-scale, and the growth of one request alone (median at full ÷ median at 1/10 scale).
+Sessions log in (8 pAp, 8 TL, 8 MB, the 2 BL 4 times each, and a mix of 4 pAp, 2 TL, 2 MB for
+the start page), each with a keep-alive connection and its cookies. Per page 8 client threads
+send up to ``--runs`` requests (at most ``--seconds`` s), then one client alone sends
+``--sequential`` requests (at most ``--seconds`` s). Printed: p50 and p95 under load at both
+scales, p95 ÷ the floor page's p95 in the same server at full scale, the growth (p95 under
+load and the median of one request alone, full ÷ 1/10 scale) and the table rows the page
+shows at both scales (a Fachaufsicht month or a search shows more rows at full scale).
 The figures also go to bench/out/pages.json.
 """
 import argparse
@@ -142,6 +144,9 @@ def pages(ids):
         ("Teilnahme mit Plan", "pAp", lambda i, n: f"/teilnahmen/{participation(i, n)}", {}),
         ("Kundensuche (htmx)", "pAp", lambda i, n: f"/kunden/?q={quote(SEARCH[(i + n) % len(SEARCH)])}", htmx),
         ("Kundenseite", "pAp", lambda i, n: f"/kunden/{customer(i, n)}", {}),
+        ("Teilnahmen laufend (Liste)", "pAp", lambda i, n: "/teilnahmen/", {}),
+        ("Wiedervorlagen alle, MB", "MB", lambda i, n: "/wiedervorlagen/?zeitraum=alle", {}),
+        ("Wiedervorlagen alle Rollen, BL", "BL", lambda i, n: "/wiedervorlagen/?zeitraum=alle&rolle=alle", {}),
         ("Boden (50 Zeilen, 3 Tabellen)", "pAp", lambda i, n: f"/bench/boden?ab={1 + 5000 * ((i + n) % 100)}", {}),
     ]
 
@@ -185,16 +190,19 @@ def loaded(clients, url_for, headers, runs, seconds):
 
 
 def alone(client, url_for, headers, runs, seconds):
-    samples, deadline = [], time.monotonic() + seconds
+    """The times in ms of requests from one client alone, and the table rows (``<tr``, header rows
+    included) the first response shows: a page showing more rows at full scale costs more."""
+    samples, rows, deadline = [], 0, time.monotonic() + seconds
     for n in range(runs):
         if time.monotonic() > deadline:
             break
         started = time.perf_counter()
-        status, _ = client.request("GET", url_for(0, n), headers=headers)
+        status, body = client.request("GET", url_for(0, n), headers=headers)
         samples.append((time.perf_counter() - started) * 1000)
         if status != 200:
             raise SystemExit(f"bench_pages: {url_for(0, n)} antwortete {status}")
-    return samples
+        rows = rows or body.count(b"<tr")
+    return samples, rows
 
 
 def measure(kind, scale, args):
@@ -208,7 +216,8 @@ def measure(kind, scale, args):
     try:
         teams = range(1, CLIENTS + 1)
         sessions = {"pAp": [f"pap-{t}-1" for t in teams], "TL": [f"tl-{t}" for t in teams],
-                    "mix": [f"pap-{t}-1" for t in range(1, 5)] + ["tl-5", "tl-6", "mb-1", "mb-2"]}
+                    "mix": [f"pap-{t}-1" for t in range(1, 5)] + ["tl-5", "tl-6", "mb-1", "mb-2"],
+                    "MB": [f"mb-{t}" for t in teams], "BL": ["bl-1", "bl-2"] * (CLIENTS // 2)}
         for role, names in sessions.items():
             clients[role] = []
             for name in names:
@@ -219,11 +228,13 @@ def measure(kind, scale, args):
             for i, client in enumerate(clients[role]):  # warm up: templates compiled, caches filled
                 client.request("GET", url_for(i, 0), headers=headers)
             under_load = loaded(clients[role], url_for, headers, args.runs, args.seconds)
-            single = alone(clients[role][0], url_for, headers, args.sequential, args.seconds)
+            single, rows = alone(clients[role][0], url_for, headers, args.sequential, args.seconds)
             result[label] = {"p50": percentile(under_load, 0.5), "p95": percentile(under_load, 0.95),
-                             "n": len(under_load), "alone": statistics.median(single), "n_alone": len(single)}
+                             "n": len(under_load), "alone": statistics.median(single), "n_alone": len(single),
+                             "rows": rows}
             print(f"  {kind:10} {scale:5} {label:32} p50 {result[label]['p50']:7.1f}  p95 {result[label]['p95']:7.1f}"
-                  f"  allein {result[label]['alone']:7.1f} ms  (n={len(under_load)}/{len(single)})", flush=True)
+                  f"  allein {result[label]['alone']:7.1f} ms  {rows:4} Zeilen  (n={len(under_load)}/{len(single)})",
+                  flush=True)
     finally:
         stop_server(server)
         for client in (c for group in clients.values() for c in group):
@@ -236,9 +247,11 @@ def report(results, args):
     kinds = list(results)
     print(f"\nSeiten: gunicorn {args.workers} Worker × {args.threads} Threads ({args.worker_class}), "
           f"{CLIENTS} gleichzeitige Clients; ms")
+    print("voll÷1/10: p95 unter Last und eine Anfrage allein, volle ÷ 1/10-Größe; Zeilen: Tabellenzeilen der Seite"
+          " (mit Kopfzeilen) bei 1/10 → voll")
     head = f"{'Seite':32}" + "".join(
         f" | {kind[:10]:10} {'1/10 p50/p95':>13} {'voll p50/p95':>13} {'p95÷Boden':>9} {'allein voll':>11} "
-        f"{'voll÷1/10':>9}" for kind in kinds)
+        f"{'voll÷1/10 p95/allein':>20} {'Zeilen':>10}" for kind in kinds)
     print(head)
     print("-" * len(head))
     for label in next(iter(results.values()))["full"]:
@@ -247,7 +260,8 @@ def report(results, args):
             small, full = results[kind]["small"][label], results[kind]["full"][label]
             ratio = full["p95"] / results[kind]["full"][floor]["p95"]
             line += (f" | {'':10} {small['p50']:6.0f}/{small['p95']:<6.0f} {full['p50']:6.0f}/{full['p95']:<6.0f} "
-                     f"{ratio:8.1f}× {full['alone']:10.1f} {full['alone'] / small['alone']:8.1f}×")
+                     f"{ratio:8.1f}× {full['alone']:10.1f} {full['p95'] / small['p95']:9.1f}× /"
+                     f"{full['alone'] / small['alone']:5.1f}× {small['rows']:4}→{full['rows']:<5}")
         print(line)
 
 

@@ -7,7 +7,9 @@ absolvent/caseload/responsibility.py keeps the copy)."""
 from peewee import *
 
 INDEXES = {
-    "follow_up_open_mb": '"mb_id", "due", "id", "role", "phase", "case_end", "team_id", "status"',
+    # role second: an MB's list is their own role's steps by default (an MB may have none of them
+    # among the tens of thousands of steps of their participants)
+    "follow_up_open_mb": '"mb_id", "role", "due", "id", "phase", "case_end", "team_id", "status"',
     "follow_up_open_role": '"role", "due", "id", "phase", "case_end", "team_id", "status"',
 }
 TASKS = '"mb_id", "due", "id"'  # the MB's own measure steps (no participation)

@@ -99,10 +99,13 @@ def test_worklists_counts_and_dashboard_read_the_open_step_indexes(steps, db):
         assert_uses_index(plan_of(query.paginate(1, 50), db), "follow_up_open_team", "follow_up_open_role")
         assert_uses_index(plan_of(count_query(query), db), "follow_up_open_team", "follow_up_open_role")
     # an MB's worklist and start page: the steps of their measures' participations
-    for period, role in (("14", ""), ("alle", ""), ("alle", "alle"), ("versaeumt", "MB")):
+    for period, role in (("14", ""), ("alle", ""), ("versaeumt", "MB")):
         query = queries.case_followups(steps["mb1"], period, "meine", role, today=TODAY)
         assert_uses_index(plan_of(query.paginate(1, 50), db), "follow_up_open_mb")
         assert_uses_index(plan_of(count_query(query), db), "follow_up_open_mb")
+    # (every role: the MB's steps, or every open step in due order until 50 of theirs)
+    query = queries.case_followups(steps["mb1"], "alle", "meine", "alle", today=TODAY)
+    assert_uses_index(plan_of(query.paginate(1, 50), db), "follow_up_open_mb", "follow_up_status_due")
     for period in ("14", "alle"):  # and the tasks of their measures
         assert_uses_index(plan_of(queries.measure_followups(steps["mb1"], period, TODAY), db),
                           "follow_up_open_mb_tasks")
