@@ -60,8 +60,8 @@ def count_label(n, more=False):
 
 class Pages:
     """The pager of a list ``query`` (in its order) at page ``number``: ``rows`` is that page's
-    query; the count stops after ``limit`` rows, so a list reads the rows it shows and at most
-    ``limit`` more — counting a team's 45,000 open steps for "Seite 1 von 900" would read them
+    query; the count stops after COUNT_LIMIT rows, so a list reads the rows it shows and at most
+    that many more — counting a team's 45,000 open steps for "Seite 1 von 900" would read them
     all on every request. Beyond the limit (``more``) the pager shows "Seite 25" and asks the
     database whether a next page exists, instead of "von N"."""
 

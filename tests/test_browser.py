@@ -227,6 +227,8 @@ def test_tl_checks_the_sample_and_signs_off_by_keyboard(page, world):
     page.keyboard.type("100")
     page.get_by_role("button", name="Stichprobe ziehen").focus()
     page.keyboard.press("Enter")
+    # focus follows the swap to its message (after htmx settles): only then is the link's focus kept
+    expect(page.locator("#supervision-rows .flash[role=status]")).to_be_focused()
     link = page.get_by_role("link", name=re.compile("Prüfen"))
     expect(link).to_be_visible()
     link.focus()
