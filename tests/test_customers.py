@@ -184,3 +184,12 @@ def test_customer_page_shows_one_timeline(world, auth, make):
                                                 "Absolventenmanagement", "KP (Neuabschluss)")]
     assert order == sorted(order)  # newest first
     assert "offen" in timeline and "sozialversicherungspflichtig" in timeline
+
+
+@pytest.mark.parametrize("prefix, after", [("muel", "muem"), ("mz", "n"), ("z9", "za"), ("9", "a"), ("zz", None),
+                                           ("oж", "oз")])
+def test_search_range_ends_after_every_key_with_the_prefix(prefix, after):
+    """The upper bound of a search word's index range (search_keys.successor), with carry over z."""
+    from absolvent.search_keys import fold, successor
+    assert successor(prefix) == after
+    assert fold("Müller-Lüdenscheidt") == "muellerluedenscheidt" and fold("Ayşe Çelik") == "aysecelik"
