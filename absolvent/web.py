@@ -63,14 +63,16 @@ class Pages:
     query; the count stops after COUNT_LIMIT rows, so a list reads the rows it shows and at most
     that many more — counting a team's 45,000 open steps for "Seite 1 von 900" would read them
     all on every request. Beyond the limit (``more``) the pager shows "Seite 25" and asks the
-    database whether a next page exists, instead of "von N"."""
+    database whether a next page exists, instead of "von N". ``counted`` is a query of the
+    same rows that is cheaper to count (without the joins the page only needs to show them)."""
 
-    def __init__(self, query, number, size):
-        self.total, self.more = count_up_to(query)
+    def __init__(self, query, number, size, counted=None):
+        counted = query if counted is None else counted
+        self.total, self.more = count_up_to(counted)
         self.number, self.size = number, size
         self.count = -(-self.total // size)  # pages known to hold rows
         self.has_next = number < self.count or (self.more and bool(
-            list(query.order_by().offset(number * size).limit(1).tuples())))
+            list(counted.order_by().offset(number * size).limit(1).tuples())))
         self.rows = query.paginate(number, size)
 
     @property

@@ -205,3 +205,22 @@ def test_participation_carries_its_customers_team(world, make, db):
     # planned end are in its condition too), never a scan of every team's participations
     assert "participation_team_id_planned_end" in plan or "participation_team_id_exit_planned_end_entry" in plan, plan
     assert "Seq Scan" not in plan and "SCAN t1" not in plan, plan
+
+
+@pytest.mark.parametrize("who", ["pap1", "tl1", "mb1", "bl"])
+def test_participation_list_counts_the_rows_it_lists_without_joins(steps, db, who):
+    """The participation list's pager counts the same rows it lists; a team's count without a
+    search reads the participation's own index (no join to customer and measure per row)."""
+    user = steps[who]
+    for q in ("", "Muster1"):
+        for state in queries.PARTICIPATION_STATES:
+            counted = queries.search_participations(user, q, state, today=TODAY, counting=True)
+            listed = queries.search_participations(user, q, state, today=TODAY)
+            assert counted.count() == listed.count()
+            assert not q or counted.count() < Participation.select().count()
+    running = queries.search_participations(user, "", "laufend", today=TODAY, counting=True)
+    sql = running.sql()[0]
+    assert ("JOIN" in sql) == (who == "mb1"), sql  # the MB's filter is the measure's MB
+    if who in ("pap1", "tl1"):
+        plan = plan_of(running.select(fn.COUNT(Participation.id)).order_by(), db)
+        assert "participation_team_id" in plan and "Seq Scan" not in plan and "SCAN t1" not in plan, plan

@@ -28,7 +28,7 @@ def _search():
 def index():
     q, state, query = _search()
     page = page_number()
-    pages = Pages(query, page, PAGE_SIZE)
+    pages = Pages(query, page, PAGE_SIZE, queries.search_participations(current_user, q, state, counting=True))
     audit.log("read", "participation-list", detail=f"Suche={q!r} Status={state} Seite={page}")
     return render("caseload/participation_list.html", "participation_results", push_url=True,
                   participations=pages.rows, q=q, state=state, states=queries.PARTICIPATION_STATES, pages=pages)
