@@ -1,7 +1,7 @@
 """Benchmark: our document layer vs. plain docxtpl / plain WeasyPrint (not a test).
 
 For every document in forms/ and each of its formats, renders the sample N
-times (default 10, ``BENCH_N``) three ways and prints mean/median ms:
+times (default 10, ``BENCH_N``) three ways, in turn, and prints mean/median ms:
 
 - ``absolvent``  render_docx / render_pdf: context check, sandbox, autoescape,
                  SafeFetcher, child process with time limit (the real path)
@@ -45,13 +45,18 @@ LIST_ROWS = int(os.environ.get("BENCH_LIST_ROWS", "500"))
 N_LIST = int(os.environ.get("BENCH_N_LIST", "3"))
 
 
-def timed(func, n=N) -> list[float]:
-    func()  # warm-up
-    runs = []
+def timed(funcs, n=N) -> list[list[float]]:
+    """The times (ms) of ``n`` runs of each of ``funcs``, taken in turn (a, b, c, a, b, c, …):
+    a machine that slows down or speeds up during the run affects every variant alike
+    (taken one after the other, the ratios of unchanged code moved by up to ±0.5)."""
+    for func in funcs:
+        func()  # warm-up
+    runs = [[] for _ in funcs]
     for _ in range(n):
-        start = time.perf_counter()
-        func()
-        runs.append((time.perf_counter() - start) * 1000)
+        for func, times in zip(funcs, runs, strict=True):
+            start = time.perf_counter()
+            func()
+            times.append((time.perf_counter() - start) * 1000)
     return runs
 
 
@@ -86,22 +91,23 @@ def main() -> None:
         for fmt in spec.formats:
             if fmt == "docx":
                 data = spec.docx_path.read_bytes()
-                ours = timed(partial(render_docx, spec.docx_path, ctx))
-                inproc = timed(partial(docx_bytes, data, prepare_context(ctx, 10**6), 10**8))
-                plain = timed(partial(plain_docx, spec.docx_path, ctx))
+                runs = timed([partial(render_docx, spec.docx_path, ctx),
+                              partial(docx_bytes, data, prepare_context(ctx, 10**6), 10**8),
+                              partial(plain_docx, spec.docx_path, ctx)])
             else:
                 src = spec.html_path.read_text(encoding="utf-8")
-                ours = timed(partial(render_pdf, spec.html_path, ctx))
-                inproc = timed(partial(pdf_result, src, prepare_context(ctx, 10**6), mounts, 10**8))
-                plain = timed(partial(plain_pdf, spec.html_path, ctx))
-            rows.append((f"{spec.name}.{fmt}", ours, inproc, plain))
+                runs = timed([partial(render_pdf, spec.html_path, ctx),
+                              partial(pdf_result, src, prepare_context(ctx, 10**6), mounts, 10**8),
+                              partial(plain_pdf, spec.html_path, ctx)])
+            rows.append((f"{spec.name}.{fmt}", *runs))
     spec = registry.get(FORMS, "fachaufsicht-liste")
     ctx = registry.load_sample(spec)
     ctx["rows"] = [{**row, "number": i} for i, row in enumerate((ctx["rows"] * LIST_ROWS)[:LIST_ROWS], 1)]
     src = spec.html_path.read_text(encoding="utf-8")
-    rows.append((f"fachaufsicht-liste.pdf ×{LIST_ROWS}", timed(partial(render_pdf, spec.html_path, ctx), N_LIST),
-                 timed(partial(pdf_result, src, prepare_context(ctx, 10**7), mounts, 10**8), N_LIST),
-                 timed(partial(plain_pdf, spec.html_path, ctx), N_LIST)))
+    rows.append((f"fachaufsicht-liste.pdf ×{LIST_ROWS}",
+                 *timed([partial(render_pdf, spec.html_path, ctx),
+                         partial(pdf_result, src, prepare_context(ctx, 10**7), mounts, 10**8),
+                         partial(plain_pdf, spec.html_path, ctx)], N_LIST)))
 
     head = (f"{'document':34} {'absolvent mean/median':>22} {'in-process mean/median':>23} "
             f"{'plain mean/median':>18} {'overhead':>10} {'÷ plain':>8}")

@@ -4,8 +4,8 @@
 
 1. builds the data sets when missing or outdated (bench/dataset.py; build times printed),
 2. the pages under load (bench/bench_pages.py) on SQLite and, when it answers, PostgreSQL,
-3. the documents against plain docxtpl / WeasyPrint (bench/bench_documents.py, BENCH_N=3,
-   BENCH_N_LIST=1 unless set),
+3. the documents against plain docxtpl / WeasyPrint (bench/bench_documents.py, BENCH_N=10,
+   BENCH_N_LIST=2 unless set; the three ways in turn),
 4. the import of 50,000 rows (bench/bench_import.py; ``--no-import`` skips it).
 
 Everything printed also goes to bench/out/report.md, headed by the machine it ran on (cores,
@@ -80,8 +80,8 @@ def main():
     bench_pages.print = lambda *a, **k: (real_print(*a, **k), LOG.append(" ".join(map(str, a))))
     bench_pages.main()
     say("```\n\n## Dokumente\n```")
-    run("bench_documents.py", {"BENCH_N": os.environ.get("BENCH_N", "3"),
-                               "BENCH_N_LIST": os.environ.get("BENCH_N_LIST", "1")})
+    run("bench_documents.py", {"BENCH_N": os.environ.get("BENCH_N", "10"),
+                               "BENCH_N_LIST": os.environ.get("BENCH_N_LIST", "2")})
     say("```")
     if not skip_import:
         say("\n## Import\n```")
