@@ -5,14 +5,16 @@
 
 For each database (SQLite; PostgreSQL when it answers on 127.0.0.1:5432) and scale, the
 kept data set (bench/dataset.py, built when missing or outdated) is copied and served by
-gunicorn on 127.0.0.1 (a free port; ``bench/floor_app.py``: the app plus the floor page).
-Sessions log in (8 pAp, 8 TL, 8 MB, the 2 BL 4 times each, and a mix of 4 pAp, 2 TL, 2 MB for
-the start page), each with a keep-alive connection and its cookies. Per page 8 client threads
-send up to ``--runs`` requests (at most ``--seconds`` s), then one client alone sends
-``--sequential`` requests (at most ``--seconds`` s). Printed: p50 and p95 under load at both
-scales, p95 ÷ the floor page's p95 in the same server at full scale, the growth (p95 under
-load and the median of one request alone, full ÷ 1/10 scale) and the table rows the page
-shows at both scales (a Fachaufsicht month or a search shows more rows at full scale).
+gunicorn on 127.0.0.1 (a free port; ``bench/floor_app.py``: the app plus the floor page);
+both scales of a database are served at once and measured page by page. Sessions log in
+(8 pAp, 8 TL, 8 MB, the 2 BL 4 times each, and a mix of 4 pAp, 2 TL, 2 MB for the start
+page), each with a keep-alive connection and its cookies. Per page and scale 8 client threads
+send up to ``--runs`` requests (at most ``--seconds`` s); then one client alone sends
+``--sequential`` requests per scale (at most ``--seconds`` s), the scales in turn. Printed:
+p50 and p95 under load at both scales, p95 ÷ the floor page's p95 in the same server at
+full scale, the growth (p95 under load and the median of one request alone, full ÷ 1/10
+scale) and the table rows the page shows at both scales (a Fachaufsicht month or a search
+shows more rows at full scale).
 The figures also go to bench/out/pages.json.
 """
 import argparse
@@ -189,56 +191,81 @@ def loaded(clients, url_for, headers, runs, seconds):
     return samples
 
 
-def alone(client, url_for, headers, runs, seconds):
-    """The times in ms of requests from one client alone, and the table rows (``<tr``, header rows
-    included) the first response shows: a page showing more rows at full scale costs more."""
-    samples, rows, deadline = [], 0, time.monotonic() + seconds
+def alone(targets, headers, runs, seconds):
+    """Requests from one client alone, taking the scales in turn (small, full, small, full, …): the
+    times in ms per scale, and the table rows (``<tr``, header rows included) the first response
+    of each shows: a page showing more rows at full scale costs more. ``targets``: scale →
+    (client, url_for)."""
+    samples, rows, deadline = {s: [] for s in targets}, dict.fromkeys(targets, 0), time.monotonic() + seconds
     for n in range(runs):
         if time.monotonic() > deadline:
             break
-        started = time.perf_counter()
-        status, body = client.request("GET", url_for(0, n), headers=headers)
-        samples.append((time.perf_counter() - started) * 1000)
-        if status != 200:
-            raise SystemExit(f"bench_pages: {url_for(0, n)} antwortete {status}")
-        rows = rows or body.count(b"<tr")
+        for scale, (client, url_for) in targets.items():
+            started = time.perf_counter()
+            status, body = client.request("GET", url_for(0, n), headers=headers)
+            samples[scale].append((time.perf_counter() - started) * 1000)
+            if status != 200:
+                raise SystemExit(f"bench_pages: {url_for(0, n)} antwortete {status}")
+            rows[scale] = rows[scale] or body.count(b"<tr")
     return samples, rows
 
 
-def measure(kind, scale, args):
+def serve(kind, scale, args):
+    """A copy of the data set served by gunicorn, and logged-in clients per role."""
     built = dataset.ensure(kind, scale)
     if built is not None:
         print(f"  Datensatz {kind}/{scale} aufgebaut in {built:.1f} s", flush=True)
     url = dataset.run_copy(kind, scale)
     ids = case_ids(url)
     server, port = start_server(url, args)
-    result, clients = {}, {}
+    teams = range(1, CLIENTS + 1)
+    sessions = {"pAp": [f"pap-{t}-1" for t in teams], "TL": [f"tl-{t}" for t in teams],
+                "mix": [f"pap-{t}-1" for t in range(1, 5)] + ["tl-5", "tl-6", "mb-1", "mb-2"],
+                "MB": [f"mb-{t}" for t in teams], "BL": ["bl-1", "bl-2"] * (CLIENTS // 2)}
+    clients = {}
     try:
-        teams = range(1, CLIENTS + 1)
-        sessions = {"pAp": [f"pap-{t}-1" for t in teams], "TL": [f"tl-{t}" for t in teams],
-                    "mix": [f"pap-{t}-1" for t in range(1, 5)] + ["tl-5", "tl-6", "mb-1", "mb-2"],
-                    "MB": [f"mb-{t}" for t in teams], "BL": ["bl-1", "bl-2"] * (CLIENTS // 2)}
         for role, names in sessions.items():
             clients[role] = []
             for name in names:
                 client = Client(port)
                 client.login(name)
                 clients[role].append(client)
-        for label, role, url_for, headers in pages(ids):
-            for i, client in enumerate(clients[role]):  # warm up: templates compiled, caches filled
-                client.request("GET", url_for(i, 0), headers=headers)
-            under_load = loaded(clients[role], url_for, headers, args.runs, args.seconds)
-            single, rows = alone(clients[role][0], url_for, headers, args.sequential, args.seconds)
-            result[label] = {"p50": percentile(under_load, 0.5), "p95": percentile(under_load, 0.95),
-                             "n": len(under_load), "alone": statistics.median(single), "n_alone": len(single),
-                             "rows": rows}
-            print(f"  {kind:10} {scale:5} {label:32} p50 {result[label]['p50']:7.1f}  p95 {result[label]['p95']:7.1f}"
-                  f"  allein {result[label]['alone']:7.1f} ms  {rows:4} Zeilen  (n={len(under_load)}/{len(single)})",
-                  flush=True)
-    finally:
+    except BaseException:
         stop_server(server)
-        for client in (c for group in clients.values() for c in group):
-            client.conn.close()
+        raise
+    return server, clients, pages(ids)
+
+
+def measure(kind, scales, args):
+    """Both scales served at once (two servers, one idle while the other is measured), page by
+    page: under load at each scale back to back, then one client alone taking the scales in
+    turn. A machine that slows down for a while (other guests on the host) then affects both
+    scales of a page alike instead of one whole scale: the growth ratios compare like with like."""
+    served, result = {}, {scale: {} for scale in scales}
+    try:
+        for scale in scales:
+            served[scale] = serve(kind, scale, args)
+        for index, (label, role, _, headers) in enumerate(next(iter(served.values()))[2]):
+            targets = {}
+            for scale, (_, clients, page_list) in served.items():
+                url_for = page_list[index][2]
+                for i, client in enumerate(clients[role]):  # warm up: templates compiled, caches filled
+                    client.request("GET", url_for(i, 0), headers=headers)
+                under_load = loaded(clients[role], url_for, headers, args.runs, args.seconds)
+                result[scale][label] = {"p50": percentile(under_load, 0.5), "p95": percentile(under_load, 0.95),
+                                        "n": len(under_load)}
+                targets[scale] = (clients[role][0], url_for)
+            single, rows = alone(targets, headers, args.sequential, args.seconds)
+            for scale, r in result.items():
+                r[label].update(alone=statistics.median(single[scale]), n_alone=len(single[scale]), rows=rows[scale])
+                print(f"  {kind:10} {scale:5} {label:32} p50 {r[label]['p50']:7.1f}  p95 {r[label]['p95']:7.1f}"
+                      f"  allein {r[label]['alone']:7.1f} ms  {rows[scale]:4} Zeilen  "
+                      f"(n={r[label]['n']}/{len(single[scale])})", flush=True)
+    finally:
+        for server, clients, _ in served.values():
+            stop_server(server)
+            for client in (c for group in clients.values() for c in group):
+                client.conn.close()
     return result
 
 
@@ -281,9 +308,7 @@ def main():
     kinds = [k for k in args.db.split(",") if k == "sqlite" or (k == "postgresql" and dataset.pg_reachable())]
     results = {}
     for kind in kinds:
-        results[kind] = {}
-        for scale in args.scales.split(","):
-            results[kind][scale] = measure(kind, scale, args)
+        results[kind] = measure(kind, args.scales.split(","), args)
     dataset.OUT.mkdir(exist_ok=True)
     (dataset.OUT / "pages.json").write_text(json.dumps({"args": vars(args), "results": results}, indent=1))
     if all(set(r) >= {"small", "full"} for r in results.values()):
