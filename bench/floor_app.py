@@ -55,3 +55,11 @@ def floor():
 
 app = create_app()
 app.register_blueprint(bp)
+
+
+@app.after_request
+def worker_header(response):
+    """Which gunicorn worker answered: the benchmark spreads its keep-alive connections evenly
+    over the workers (a connection stays with the worker that accepted it)."""
+    response.headers["X-Bench-Worker"] = str(os.getpid())
+    return response
