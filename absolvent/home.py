@@ -14,6 +14,7 @@ from .models import Customer, FollowUp, Measure, Participation, User
 from .web import count_label, count_up_to, render
 
 bp = Blueprint("home", __name__)
+START_MEASURES = 10  # an MB's measures on the start page; all of them in "Meine Maßnahmen"
 
 
 @bp.get("/")
@@ -43,13 +44,18 @@ def index():
     if user.has_role("MB"):
         sections["tasks"] = queries.measure_followups(user, "14", today=today).limit(10)
         measures = list(measure_queries.own_measures(user, "aktuell", today).where(Measure.end >= today))
-        sections["measures"] = (measures, measure_queries.occupancies(measures, today))
+        occupancy = measure_queries.occupancies(measures, today)
+        # the ones with too many empty places first, then by start; the rest in "Meine Maßnahmen"
+        ranked = sorted(measures, key=lambda m: not occupancy[m.id].critical)
+        sections["measures"] = (ranked[:START_MEASURES], occupancy, len(measures))
     if user.has_role(*SUPERVISORS):
         first = first_of_next_month(today)
         last = first_of_next_month(first) - datetime.timedelta(days=1)
-        ending = (Participation.select().join(Customer).switch(Participation).join(Measure)
-                  .where(access.participation_filter(user), Participation.exit.is_null(),
-                         Participation.planned_end.between(first, last)))
+        ending = Participation.select(Participation.id)  # the team is on the participation: no join
+        if user.has_role("MB"):  # (an MB's filter is the measure's MB)
+            ending = ending.join(Measure)
+        ending = ending.where(access.participation_filter(user), Participation.exit.is_null(),
+                              Participation.planned_end.between(first, last))
         sections["ending_next_month"] = (ending.count(), first)
     if user.has_role("Admin"):
         sections["users"] = User.select().count()

@@ -171,7 +171,7 @@ class Measure(BaseModel):
 
 class Participation(BaseModel):
     customer = ForeignKeyField(Customer, backref="participations", on_delete="CASCADE")
-    measure = ForeignKeyField(Measure, backref="participations")
+    measure = ForeignKeyField(Measure, backref="participations", index=False)  # (measure, entry, exit) below
     entry = DateField()
     planned_end = DateField(index=True)
     exit = DateField(null=True, index=True)
@@ -189,9 +189,10 @@ class Participation(BaseModel):
     # the customer's team, copied (caseload/responsibility.py): a team's participations by planned end
     team = ForeignKeyField(Team, null=True, backref="+", on_delete="SET NULL", index=False)
 
-    class Meta:  # running participations by planned end; a team's month (Fachaufsicht); a team's running ones
+    class Meta:  # running participations by planned end; a team's month (Fachaufsicht); a team's running
+        # ones; a measure's participants and its occupancy (counted from the index alone)
         indexes = ((("exit", "planned_end"), False), (("team", "planned_end"), False),
-                   (("team", "exit", "planned_end", "entry"), False))
+                   (("team", "exit", "planned_end", "entry"), False), (("measure", "entry", "exit"), False))
 
     def save(self, *args, **kwargs):
         if self.team_id is None:  # a new participation: its customer's team (later: responsibility.py)
@@ -308,10 +309,11 @@ class FollowUp(BaseModel):
         return "open"
 
 
-# Partial indexes on open steps (0019, 0020): a page walks one team's, pAp's, MB's or role's open steps in its
+# Partial indexes on open steps (0019, 0020, 0023): a page walks one team's, pAp's, MB's or role's open steps in its
 # order (due, id) and stops; the columns after id (status too, for SQLite) let counts read the index alone.
 _OPEN = FollowUp.status == "open"
 for _name, _columns, _where in (("team", "team due id role phase case_end pap status", _OPEN),
+                                ("team_role", "team role due id phase case_end pap status", _OPEN),  # 0023
                                 ("pap", "pap due id role phase case_end team status", _OPEN),
                                 ("measure", "measure due id", _OPEN),
                                 ("mb", "mb role due id phase case_end team status", _OPEN),

@@ -254,6 +254,23 @@ def test_mb_start_page_and_worklist_link_duties_to_the_workspace(world, auth, ma
     assert f'/meine-massnahmen/{m.id}#aufgabe-{info.id}' in worklist
 
 
+def test_mb_start_page_shows_ten_measures_those_with_empty_places_first(world, auth, make):
+    """An MB with many measures: the start page lists 10 (one with too many empty places first,
+    though it starts last), says how many there are and links "Meine Maßnahmen" for all."""
+    mb = make.user("mbviele", "MB")
+    started = TODAY - datetime.timedelta(days=60)
+    full = [make.measure(mb=mb, start=started + datetime.timedelta(days=i), end=TODAY + datetime.timedelta(days=90),
+                         capacity=0, title=f"Kurs {i:02d}") for i in range(11)]  # no capacity: no warning
+    empty = make.measure(mb=mb, start=started + datetime.timedelta(days=20), end=TODAY + datetime.timedelta(days=90),
+                         capacity=12, title="Leerer Kurs")  # running, 0 of 12 places: a warning
+    auth.login("mbviele")
+    home = auth.get("/start").get_data(as_text=True)
+    assert "Leerer Kurs" in home and "Warnung: 12 Plätze frei" in home
+    assert [m.title in home for m in full] == [True] * 9 + [False] * 2
+    assert "10 von 12 laufenden und künftigen Maßnahmen" in home and 'href="/meine-massnahmen/"' in home
+    assert empty.title in auth.get("/meine-massnahmen/").get_data(as_text=True)
+
+
 # ------------------------------------------------------------------ the Träger's documents
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

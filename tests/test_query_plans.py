@@ -13,7 +13,7 @@ from absolvent.supervision import monitoring
 
 TODAY = datetime.date(2026, 3, 2)
 INDEXES = ("follow_up_open_pap", "follow_up_open_team", "follow_up_open_measure", "follow_up_open_mb",
-           "follow_up_open_role")
+           "follow_up_open_role", "follow_up_open_team_role")
 
 
 @pytest.fixture
@@ -98,6 +98,10 @@ def test_worklists_counts_and_dashboard_read_the_open_step_indexes(steps, db):
         query = queries.case_followups(steps["tl1"], period, scope, role, today=TODAY)
         assert_uses_index(plan_of(query.paginate(1, 50), db), "follow_up_open_team", "follow_up_open_role")
         assert_uses_index(plan_of(count_query(query), db), "follow_up_open_team", "follow_up_open_role")
+    # a TL's start page: the team's steps of the TL's role, not every open step of the team (0023)
+    due = queries.case_followups(steps["tl1"], "14", "meine", today=TODAY)
+    for query in (count_query(due), count_query(due.where(FollowUp.due < TODAY)), due.limit(15)):
+        assert_uses_index(plan_of(query, db), "follow_up_open_team_role")
     # an MB's worklist and start page: the steps of their measures' participations
     for period, role in (("14", ""), ("alle", ""), ("versaeumt", "MB")):
         query = queries.case_followups(steps["mb1"], period, "meine", role, today=TODAY)
@@ -224,3 +228,19 @@ def test_participation_list_counts_the_rows_it_lists_without_joins(steps, db, wh
     if who in ("pap1", "tl1"):
         plan = plan_of(running.select(fn.COUNT(Participation.id)).order_by(), db)
         assert "participation_team_id" in plan and "Seq Scan" not in plan and "SCAN t1" not in plan, plan
+
+
+def test_occupancy_is_counted_from_the_measure_index(steps, db):
+    """An MB's start page counts active, booked and left participants of every running measure:
+    from the index (measure, entry, exit), not from the participation rows (0023)."""
+    from absolvent.measures.queries import occupancies
+    from peewee import Case
+    measures = [steps["m1"], steps["m2"]]
+    state = Case(None, ((Participation.entry > TODAY, "booked"),), "active")
+    query = (Participation.select(Participation.measure, state, fn.COUNT(Participation.id))
+             .where(Participation.measure.in_([m.id for m in measures])).group_by(Participation.measure, state))
+    assert "participation_measure_id_entry_exit" in plan_of(query, db)
+    occupancy = occupancies(measures, TODAY)
+    assert {m.id: occupancy[m.id].active for m in measures} == {
+        m.id: Participation.select().where(Participation.measure == m.id, Participation.exit.is_null()).count()
+        for m in measures}
