@@ -271,6 +271,35 @@ def test_mb_start_page_shows_ten_measures_those_with_empty_places_first(world, a
     assert empty.title in auth.get("/meine-massnahmen/").get_data(as_text=True)
 
 
+def test_duties_and_their_counts_equal_the_duties_condition(world, make):
+    """The workspace reads a measure's duties in two halves (own steps, the MB steps of its
+    participations) for speed: the same rows and counts as the one condition, open and closed."""
+    from absolvent.measures import queries as mq
+    m = group_measure(world, make)  # the measure's own MB steps, some overdue
+    other = group_measure(world, make, start=TODAY - datetime.timedelta(days=10))
+    p = make.participation(make.customer(world["t1"], world["pap1"]), m)
+    case_mb = [FollowUp.create(participation=p, step_id=f"mb-{k}", title="MB-Schritt", role="MB",
+                               due=TODAY + datetime.timedelta(days=k)) for k in (-3, 4)]
+    FollowUp.create(participation=p, step_id="pap-1", title="pAp-Schritt", role="pAp", due=TODAY)  # no duty
+    FollowUp.update(status="done", done_at=datetime.datetime(2026, 1, 2, 9, 0)).where(
+        FollowUp.id == case_mb[1].id).execute()
+    FollowUp.update(status="done", done_at=datetime.datetime(2026, 1, 3, 9, 0)).where(
+        FollowUp.measure == m.id, FollowUp.due < TODAY).execute()
+    for measure in (m, other):
+        condition = mq.duties_condition([measure.id])
+        expected_open = [f.id for f in FollowUp.select().where(condition, FollowUp.status == "open")
+                         .order_by(FollowUp.due, FollowUp.id)]
+        expected_closed = {f.id for f in FollowUp.select().where(condition, FollowUp.status != "open")}
+        assert [f.id for f in mq.duties(measure)] == expected_open
+        assert {f.id for f in mq.duties(measure, "closed")} == expected_closed
+        overdue = FollowUp.select().where(condition, FollowUp.status == "open", FollowUp.due < TODAY).count()
+        assert mq.open_duty_counts([m, other], TODAY)[measure.id] == (len(expected_open), overdue)
+    assert case_mb[0].id in [f.id for f in mq.duties(m)] and mq.open_duty_counts([m], TODAY)[m.id][1] >= 1
+    closed = mq.duties(m, "closed", limit=2)
+    assert [f.id for f in closed] == [f.id for f in sorted(mq.duties(m, "closed"), key=lambda f: (f.done_at, f.id),
+                                                           reverse=True)][:2]
+
+
 # ------------------------------------------------------------------ the Träger's documents
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
