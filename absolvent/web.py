@@ -75,6 +75,15 @@ class Pages:
             list(counted.order_by().offset(number * size).limit(1).tuples())))
         self.rows = query.paginate(number, size)
 
+    @classmethod
+    def of(cls, total, number, size):
+        """The pager of a list whose length is known (filtered in Python, ``total`` rows)."""
+        pages = cls.__new__(cls)
+        pages.total, pages.more, pages.number, pages.size, pages.rows = total, False, number, size, None
+        pages.count = -(-total // size)
+        pages.has_next = number < pages.count
+        return pages
+
     @property
     def total_label(self):
         return count_label(self.total, self.more)

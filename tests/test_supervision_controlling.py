@@ -332,6 +332,19 @@ def test_pdf_export_is_rendered_and_not_archived(data, auth):
     assert audit_rows(action="export")[0].detail.startswith("pdf Monat 2026-05 Team Team A")
 
 
+def test_pdf_of_many_cases_keeps_the_figures_and_names_the_cases_left_out(data, auth, monkeypatch):
+    """The whole Jobcenter's month has thousands of cases (hundreds of pages, beyond the
+    renderer's time limit): above the limit the print keeps the figures per team and pAp and
+    says where the cases are; a team's report within the limit still lists them."""
+    monkeypatch.setattr(controlling, "PDF_CASE_LIMIT", 3)
+    auth.login("bl")
+    text = pdf_text(auth.get("/controlling/export.pdf?monat=2026-05").data)
+    assert "Team A Team gesamt 7 3 4 42,9 %" in text and "Team B Team gesamt 2 1 1 50,0 %" in text
+    assert "Die 12 Einzelfälle dieses Berichts sind für den Druck zu viele" in " ".join(text.split())
+    assert "EXPIRED" not in text  # a reason printed only with a case
+    monkeypatch.setattr(controlling, "PDF_CASE_LIMIT", 300)
+    assert "EXPIRED" in pdf_text(auth.get("/controlling/export.pdf?monat=2026-05").data)
+
 def test_pdf_failure_goes_back_to_the_page_with_a_message(data, auth, monkeypatch):
     from absolvent.documents.render import DocumentError
     from absolvent.supervision import controlling_views

@@ -152,7 +152,7 @@ def test_list_and_dashboards_read_a_fixed_number_of_queries(world, case, count_q
     for _ in range(4):
         add_case()
     assert len(monitoring.not_initiated_rows(world["t1"].id, D(2026, 3, 1), D(2026, 3, 2))) == 5
-    assert len(monitoring.long_without_contact(world["t1"].id, D(2026, 3, 2))) == 5
+    assert monitoring.long_without_contact(world["t1"].id, D(2026, 3, 2))[1] == 5
     assert reads() == one
 
 
@@ -393,8 +393,8 @@ def test_long_measures_without_contact(world, case, auth):
     fresh = case("FBW", days(-56), days(300))                                 # a contact is due only today
     ended = case("FBW", days(-300), days(100), exit=days(-5), exit_kind="abbruch")
     other_team = case("FBW", days(-100), days(150), team=world["t2"], pap="pap2")
-    rows = monitoring.long_without_contact(world["t1"].id, TODAY)
-    assert {p.id for p in rows} == {silent.id, unqualified.id, a_day_late.id}
+    rows, total = monitoring.long_without_contact(world["t1"].id, TODAY)
+    assert {p.id for p in rows} == {silent.id, unqualified.id, a_day_late.id} and total == 3
     assert {short.id, fresh.id, ended.id, contacted.id, on_the_day.id}.isdisjoint(p.id for p in rows)
     assert {p.id: p.last_contact for p in rows}[unqualified.id] == days(-70)
     assert monitoring.long_without_contact_counts(TODAY) == {world["t1"].id: 3, world["t2"].id: 1}
@@ -404,6 +404,35 @@ def test_long_measures_without_contact(world, case, auth):
     assert f'<a href="/teilnahmen/{silent.id}">{silent.customer.full_name}</a>' in body
     assert "3 Teilnahmen ohne Kontakt seit 8 Wochen" in body and days(-70).strftime("%d.%m.%Y") in body
 
+
+def test_is_long_equals_the_month_arithmetic():
+    """The day shortcut of ``is_long`` answers as ``duration_more_than(months=6)`` for every
+    start day of four years (leap years, month ends) and every span around six months."""
+    from absolvent.rules.calendar import duration_more_than
+    start = D(2024, 1, 1)
+    for offset in range(4 * 366):
+        entry = start + datetime.timedelta(days=offset)
+        for span in range(160, 195):
+            end = entry + datetime.timedelta(days=span)
+            assert monitoring.is_long(entry, end) == duration_more_than(entry, end, months=6), (entry, end)
+
+def test_long_measures_without_contact_page_by_50(world, case, auth, monkeypatch):
+    """A large team has thousands: the dashboard reads and shows one page of them (here 2 per
+    page), in entry order, with the total and a pager that keeps the team."""
+    monkeypatch.setattr(monitoring, "LONG_PAGE_SIZE", 2)
+    silent = [case("FBW", days(-200 + i), days(150), last_name=f"Still{i}") for i in range(5)]
+    rows, total = monitoring.long_without_contact(world["t1"].id, TODAY, 3, 2)
+    assert [p.id for p in rows] == [silent[4].id] and total == 5
+    assert [p.id for p in monitoring.long_without_contact(world["t1"].id, TODAY, 1, 2)[0]] == [p.id for p in silent[:2]]
+    auth.login("tl1")
+    body = auth.get("/dashboard/team?seite=2").get_data(as_text=True)
+    assert "5 Teilnahmen ohne Kontakt seit 8 Wochen – Seite 2 von 3" in body
+    assert "Still2" in body and "Still3" in body and "Still1" not in body and "Still4" not in body
+    team = world["t1"].id
+    for page in (1, 3):
+        assert f'href="/dashboard/team?seite={page}&amp;team={team}"' in body
+    gone = auth.get("/dashboard/team?seite=9").get_data(as_text=True)
+    assert "diese Seite gibt es nicht mehr" in gone and "5 Teilnahmen ohne Kontakt" in gone
 
 def test_area_dashboard_full_page_and_fragment(steps, auth, make):
     t1, t2, tl1 = steps["t1"], steps["t2"], steps["tl1"]

@@ -263,8 +263,18 @@ def xlsx_bytes(data, trend_rows):
     return to_bytes(wb)
 
 
-def pdf_context(data, trend_rows, jobcenter, scope, generated_on):
-    """Context of the document 'controlling-bericht' (see its sample.json): strings and numbers only."""
+PDF_CASE_LIMIT = 300  # more individual cases than this are left to the Excel export and the team reports
+
+
+def pdf_context(data, trend_rows, jobcenter, scope, generated_on, case_limit=None):
+    """Context of the document 'controlling-bericht' (see its sample.json): strings and numbers only.
+
+    The whole Jobcenter's month has thousands of individual cases (1,763 at full bench scale:
+    hundreds of pages that the renderer's time limit stopped); above ``case_limit`` the report
+    keeps the figures per team and pAp and names the number of cases it leaves out
+    (``cases_omitted``), which the Excel export and each team's report list."""
+    total = sum(len(p["cases"]) for t in data["teams"] for p in t["paps"])
+    omitted = total if total > (PDF_CASE_LIMIT if case_limit is None else case_limit) else 0
     return {
         "jobcenter": jobcenter, "scope": scope, "month_label": month_label(data["month"]),
         "generated_on": de_date(generated_on),
@@ -276,9 +286,11 @@ def pdf_context(data, trend_rows, jobcenter, scope, generated_on):
                              "quota": p["quota_text"],
                              "cases": [{"customer_number": c["customer_number"], "measure": c["measure"],
                                         "entry": de_date(c["entry"]), "exit": de_date(c["exit"]),
-                                        "result": c["result"], "reasons": c["reasons"]} for c in p["cases"]]}
+                                        "result": c["result"], "reasons": c["reasons"]}
+                                       for c in ([] if omitted else p["cases"])]}
                             for p in t["paps"]]}
                   for t in data["teams"]],
         "trend": trend_table(trend_rows),
         "chart": chart(trend_rows),
+        "cases_omitted": omitted,
     }

@@ -9,7 +9,7 @@ from ..auth import roles_required
 from ..formats import month_label, parse_month
 from ..measures import queries as measure_queries
 from ..models import Customer, Participation, Team
-from ..web import db_int, redirect_to, render, wants_fragment
+from ..web import Pages, db_int, page_number, redirect_to, render, wants_fragment
 from . import monitoring
 from . import monitoring_operations as operations
 
@@ -103,11 +103,13 @@ def team_dashboard():
     month = monitoring.review_month(today)
     data = {}
     if team:
-        data = {"paps": monitoring.pap_step_counts(team.id, today),
-                "long": monitoring.long_without_contact(team.id, today),
+        number, size = page_number(), monitoring.LONG_PAGE_SIZE
+        long, total = monitoring.long_without_contact(team.id, today, number, size)
+        data = {"paps": monitoring.pap_step_counts(team.id, today), "long": long,
+                "long_pages": Pages.of(total, number, size),
                 "review": monitoring.review_status([team.id], month)[team.id],
                 "occupancy_reports": _occupancy_reports(today)}
-        audit.log("read", "team-dashboard", team.id, f"{len(data['long'])} lange Maßnahmen ohne Kontakt")
+        audit.log("read", "team-dashboard", team.id, f"{total} lange Maßnahmen ohne Kontakt, Seite {number}")
     return render("supervision/dashboard_team.html", "team_dashboard", team=team, today=today,
                   review_month=month, errors=_team_error(team), controlling_url=_controlling_url(),
                   teams=monitoring.teams() if current_user.has_role("BL") else [], **data)
