@@ -135,9 +135,10 @@ def stop_server(server):
 
 
 def case_ids(url):
-    """Per pAp (teams 1–8): running participations and customers of their caseload."""
+    """Per pAp (teams 1–8): running participations and customers of their caseload; per MB
+    (mb-1 … mb-8): running measures."""
     from absolvent.db import database, make_database
-    from absolvent.models import Customer, Participation, User
+    from absolvent.models import Customer, Measure, Participation, User
     database.initialize(make_database(url, pooled=False))
     today = datetime.date.today()
     with database.connection_context():
@@ -147,7 +148,11 @@ def case_ids(url):
             running = (Participation.select(Participation.id, Participation.customer).join(Customer)
                        .where(Customer.pap == pap.id, Participation.entry <= today, Participation.exit.is_null())
                        .order_by(Participation.id).limit(5))
-            out[team] = {"participations": [p.id for p in running], "customers": [p.customer_id for p in running]}
+            mb = User.get(User.username == f"mb-{team}")
+            measures = (Measure.select(Measure.id).where(Measure.mb == mb.id, Measure.start <= today,
+                                                          Measure.end >= today).order_by(Measure.id).limit(5))
+            out[team] = {"participations": [p.id for p in running], "customers": [p.customer_id for p in running],
+                         "measures": [m.id for m in measures]}
     database.close()
     return out
 
@@ -160,7 +165,7 @@ def pages(ids):
     def rotate(key):
         return lambda i, n: ids[i + 1][key][n % len(ids[i + 1][key])]
 
-    participation, customer = rotate("participations"), rotate("customers")
+    participation, customer, measure = rotate("participations"), rotate("customers"), rotate("measures")
     return [
         ("Startseite", "mix", lambda i, n: "/start", {}),
         ("Wiedervorlagen 14 Tage, meine", "pAp", lambda i, n: "/wiedervorlagen/", {}),
@@ -172,6 +177,9 @@ def pages(ids):
         ("Teilnahmen laufend (Liste)", "pAp", lambda i, n: "/teilnahmen/", {}),
         ("Wiedervorlagen alle, MB", "MB", lambda i, n: "/wiedervorlagen/?zeitraum=alle", {}),
         ("Wiedervorlagen alle Rollen, BL", "BL", lambda i, n: "/wiedervorlagen/?zeitraum=alle&rolle=alle", {}),
+        ("Team-Übersicht, TL", "TL", lambda i, n: "/dashboard/team", {}),
+        ("Meine Maßnahmen, MB", "MB", lambda i, n: "/meine-massnahmen/", {}),
+        ("Maßnahme des MB", "MB", lambda i, n: f"/meine-massnahmen/{measure(i, n)}", {}),
         # the floor: 50 steps from one of 100 places among the first 100,000 (both scales hold
         # them; beyond the 1/10 scale's last step the page was empty there)
         ("Boden (50 Zeilen, 3 Tabellen)", "pAp", lambda i, n: f"/bench/boden?ab={1 + 1000 * ((i + n) % 100)}", {}),
