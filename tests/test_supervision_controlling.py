@@ -344,6 +344,11 @@ def test_pdf_of_many_cases_keeps_the_figures_and_names_the_cases_left_out(data, 
     assert "EXPIRED" not in text  # a reason printed only with a case
     monkeypatch.setattr(controlling, "PDF_CASE_LIMIT", 300)
     assert "EXPIRED" in pdf_text(auth.get("/controlling/export.pdf?monat=2026-05").data)
+    pap = {"pap": "P", "eligible": 0, "fulfilled": 0, "quota_text": "–", "cases": [{}] * 1763}
+    many = {"month": datetime.date(2026, 5, 1),
+            "teams": [{"team": "T", "eligible": 0, "fulfilled": 0, "quota_text": "–", "paps": [pap]}]}
+    context = controlling.pdf_context(many, [], {}, "alle Teams", datetime.date(2026, 6, 1))
+    assert context["cases_omitted"] == "1.763" and context["teams"][0]["paps"][0]["cases"] == []
 
 def test_pdf_failure_goes_back_to_the_page_with_a_message(data, auth, monkeypatch):
     from absolvent.documents.render import DocumentError

@@ -19,6 +19,7 @@ from ..rules import evaluate_all
 from ..rules.calendar import add_months
 from ..rules.controlling import WINDOW_DAYS
 from ..vocabulary import JOB_KINDS
+from ..web import count_label
 
 NO_PAP = "ohne pAp"
 
@@ -272,7 +273,8 @@ def pdf_context(data, trend_rows, jobcenter, scope, generated_on, case_limit=Non
     The whole Jobcenter's month has thousands of individual cases (1,763 at full bench scale:
     hundreds of pages that the renderer's time limit stopped); above ``case_limit`` the report
     keeps the figures per team and pAp and names the number of cases it leaves out
-    (``cases_omitted``), which the Excel export and each team's report list."""
+    (``cases_omitted``, German digit grouping; "" when none is), which the Excel export and
+    each team's report list."""
     total = sum(len(p["cases"]) for t in data["teams"] for p in t["paps"])
     omitted = total if total > (PDF_CASE_LIMIT if case_limit is None else case_limit) else 0
     return {
@@ -292,5 +294,5 @@ def pdf_context(data, trend_rows, jobcenter, scope, generated_on, case_limit=Non
                   for t in data["teams"]],
         "trend": trend_table(trend_rows),
         "chart": chart(trend_rows),
-        "cases_omitted": omitted,
+        "cases_omitted": count_label(omitted) if omitted else "",  # "1.763"
     }
