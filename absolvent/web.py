@@ -68,10 +68,8 @@ class Pages:
 
     def __init__(self, query, number, size, counted=None):
         counted = query if counted is None else counted
-        self.total, self.more = count_up_to(counted)
-        self.number, self.size = number, size
-        self.count = -(-self.total // size)  # pages known to hold rows
-        self.has_next = number < self.count or (self.more and bool(
+        self._set(*count_up_to(counted), number, size)
+        self.has_next = self.has_next or (self.more and bool(
             list(counted.order_by().offset(number * size).limit(1).tuples())))
         self.rows = query.paginate(number, size)
 
@@ -79,10 +77,14 @@ class Pages:
     def of(cls, total, number, size):
         """The pager of a list whose length is known (filtered in Python, ``total`` rows)."""
         pages = cls.__new__(cls)
-        pages.total, pages.more, pages.number, pages.size, pages.rows = total, False, number, size, None
-        pages.count = -(-total // size)
-        pages.has_next = number < pages.count
+        pages._set(total, False, number, size)
+        pages.rows = None
         return pages
+
+    def _set(self, total, more, number, size):
+        self.total, self.more, self.number, self.size = total, more, number, size
+        self.count = -(-total // size)  # pages known to hold rows
+        self.has_next = number < self.count
 
     @property
     def total_label(self):
