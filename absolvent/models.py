@@ -189,10 +189,10 @@ class Participation(BaseModel):
     # the customer's team, copied (caseload/responsibility.py): a team's participations by planned end
     team = ForeignKeyField(Team, null=True, backref="+", on_delete="SET NULL", index=False)
 
-    class Meta:  # running participations by planned end; a team's month (Fachaufsicht); a team's running
-        # ones; a measure's participants and its occupancy (counted from the index alone)
+    class Meta:  # running participations by planned end; a team's month (Fachaufsicht); a team's running ones
+        # (with the customer: dashboards); a measure's participants, its occupancy counted from the index alone
         indexes = ((("exit", "planned_end"), False), (("team", "planned_end"), False),
-                   (("team", "exit", "planned_end", "entry"), False), (("measure", "entry", "exit"), False))
+                   (("team", "exit", "planned_end", "entry", "customer"), False), (("measure", "entry", "exit"), False))
 
     def save(self, *args, **kwargs):
         if self.team_id is None:  # a new participation: its customer's team (later: responsibility.py)
@@ -205,7 +205,7 @@ class Participation(BaseModel):
 
 
 class Note(BaseModel):
-    customer = ForeignKeyField(Customer, backref="notes", on_delete="CASCADE")
+    customer = ForeignKeyField(Customer, backref="notes", on_delete="CASCADE", index=False)  # Meta index
     participation = ForeignKeyField(Participation, null=True, backref="notes", on_delete="SET NULL")
     subject = CharField()
     text = TextField(default="")
@@ -215,6 +215,9 @@ class Note(BaseModel):
     channel = CharField(default="")  # persoenlich | telefonisch (contacts)
     qualified = BooleanField(default=False)  # a qualified contact (seed 001 §5)
     created_at = DateTimeField(default=now)
+
+    class Meta:  # a customer's notes; "a qualified contact since …?" from the index alone
+        indexes = ((("customer", "kind", "qualified", "date"), False),)
 
 
 class FollowUp(BaseModel):
@@ -309,11 +312,13 @@ class FollowUp(BaseModel):
         return "open"
 
 
-# Partial indexes on open steps (0019, 0020, 0023): a page walks one team's, pAp's, MB's or role's open steps in its
-# order (due, id) and stops; the columns after id (status too, for SQLite) let counts read the index alone.
+# Partial indexes on open steps (0019, 0020, 0023, 0024): a page walks one team's, pAp's, MB's or role's open steps
+# in its order (due, id) and stops (0024: a team's by phase and case end, for the missed ones); the columns after
+# id (status too, for SQLite) let counts read the index alone.
 _OPEN = FollowUp.status == "open"
 for _name, _columns, _where in (("team", "team due id role phase case_end pap status", _OPEN),
                                 ("team_role", "team role due id phase case_end pap status", _OPEN),  # 0023
+                                ("team_end", "team role phase case_end pap due status", _OPEN),  # 0024
                                 ("pap", "pap due id role phase case_end team status", _OPEN),
                                 ("measure", "measure due id", _OPEN),
                                 ("mb", "mb role due id phase case_end team status", _OPEN),

@@ -4,10 +4,10 @@ and PostgreSQL — and the copies on the step (team, pAp, MB, case end) follow t
 import datetime
 
 import pytest
-from peewee import fn
+from peewee import Case, fn
 
 from absolvent.caseload import queries, responsibility
-from absolvent.db import is_postgres
+from absolvent.db import database, is_postgres
 from absolvent.models import Customer, FollowUp, Measure, Participation
 from absolvent.supervision import monitoring
 
@@ -98,10 +98,11 @@ def test_worklists_counts_and_dashboard_read_the_open_step_indexes(steps, db):
         query = queries.case_followups(steps["tl1"], period, scope, role, today=TODAY)
         assert_uses_index(plan_of(query.paginate(1, 50), db), "follow_up_open_team", "follow_up_open_role")
         assert_uses_index(plan_of(count_query(query), db), "follow_up_open_team", "follow_up_open_role")
-    # a TL's start page: the team's steps of the TL's role, not every open step of the team (0023)
+    # a TL's start page: the team's steps of the TL's role, not every open step of the team (0023;
+    # PostgreSQL may count them from 0024's index, also led by team and role)
     due = queries.case_followups(steps["tl1"], "14", "meine", today=TODAY)
     for query in (count_query(due), count_query(due.where(FollowUp.due < TODAY)), due.limit(15)):
-        assert_uses_index(plan_of(query, db), "follow_up_open_team_role")
+        assert_uses_index(plan_of(query, db), "follow_up_open_team_role", "follow_up_open_team_end")
     # an MB's worklist and start page: the steps of their measures' participations
     for period, role in (("14", ""), ("alle", ""), ("versaeumt", "MB")):
         query = queries.case_followups(steps["mb1"], period, "meine", role, today=TODAY)
@@ -118,11 +119,72 @@ def test_worklists_counts_and_dashboard_read_the_open_step_indexes(steps, db):
         query = queries.case_followups(steps["bl"], period, "meine", "TL", today=TODAY)
         assert_uses_index(plan_of(query.paginate(1, 50), db), "follow_up_open_role")
         assert_uses_index(plan_of(count_query(query), db), "follow_up_open_role")
-    # the TL dashboard's counts per pAp
-    query = (monitoring._open_pap_steps(FollowUp.pap, *monitoring._step_sums(TODAY))
-             .where(FollowUp.team == steps["t1"].id).group_by(FollowUp.pap))
-    plan = plan_of(query, db)
-    assert any(name in plan for name in INDEXES) and "Seq Scan on follow_up" not in plan, plan
+
+
+def statements(monkeypatch, run):
+    """The (sql, params) ``run()`` sends to the database."""
+    sent, original = [], database.obj.execute_sql
+    with monkeypatch.context() as patch:
+        patch.setattr(database.obj, "execute_sql", lambda sql, params=None, *a, **k: sent.append((sql, params))
+                      or original(sql, params, *a, **k))
+        run()
+    return sent
+
+
+def explain(db, sql, params):
+    return plan_of(type("Raw", (), {"sql": lambda self: (sql, params)})(), db)
+
+
+def test_dashboard_counts_read_index_ranges(steps, db, monkeypatch):
+    """The TL's counts per pAp and the BL's per team: the missed steps are read as ranges of
+    ``follow_up_open_team_end`` (0024), every count from an index on open steps, none by testing
+    each open step of a team for being missed (the old single pass)."""
+    for run in (lambda: monitoring.pap_step_counts(steps["t1"].id, TODAY), lambda: monitoring.team_step_counts(TODAY)):
+        counts = [(sql, params) for sql, params in statements(monkeypatch, run) if '"follow_up"' in sql]
+        assert len(counts) == 4, counts
+        for sql, params in counts:
+            plan = explain(db, sql, params)
+            assert_uses_index(plan, *INDEXES, "follow_up_open_team_end")
+            assert "followup_status" not in plan, plan  # not every open step of the Jobcenter
+            if '"case_end" <' in sql:  # the missed ones: phase and case end are the index's range
+                assert "follow_up_open_team_end" in plan, plan
+
+
+@pytest.mark.parametrize("days", [-400, -200, -30, 0, 60, 200])
+def test_dashboard_counts_equal_one_pass_over_the_steps(steps, days):
+    """open = all − missed, overdue = due before today − missed and due before today: the same
+    figures as one pass that tests each open step (``missed_condition``), whatever the day."""
+    today = TODAY + datetime.timedelta(days=days)
+    missed = queries.missed_condition(today)
+
+    def one_pass(key):
+        sums = (fn.SUM(Case(None, [(~missed, 1)], 0)), fn.SUM(Case(None, [(~missed & (FollowUp.due < today), 1)], 0)),
+                fn.SUM(Case(None, [(missed, 1)], 0)))
+        return {k: {"open": o, "overdue": d, "missed": m} for k, o, d, m in FollowUp.select(key, *sums).where(
+            FollowUp.status == "open", FollowUp.role == "pAp", FollowUp.team.is_null(False)).group_by(key).tuples()}
+
+    assert monitoring.team_step_counts(today) == one_pass(FollowUp.team)
+    by_pap = one_pass(FollowUp.pap)
+    for team in {steps["t1"].id, steps["t2"].id}:
+        rows = monitoring.pap_step_counts(team, today)
+        counted = {r["pap_id"]: {k: r[k] for k in ("open", "overdue", "missed")}
+                   for r in rows if r["open"] or r["missed"]}
+        assert counted == {k: v for k, v in by_pap.items() if k in {r["pap_id"] for r in rows}}
+    assert by_pap
+    if days in (0, 60):  # the fixture has every kind of step on these days
+        assert all(any(v[k] for v in by_pap.values()) for k in ("open", "overdue", "missed")), by_pap
+
+
+def test_long_participations_without_contact_probe_the_note_index(steps, db, monkeypatch):
+    """The team's long participations are read from the participation index with their customer,
+    and "a qualified contact in the last 8 weeks?" is a probe of the note index per customer:
+    no scan of every note of the Jobcenter (0024)."""
+    sent = statements(monkeypatch, lambda: monitoring._long_ids(steps["t1"].id, TODAY))
+    (sql, params), = sent
+    plan = explain(db, sql, params)
+    assert "participation_team_id_exit_planned_end_entry_customer_id" in plan, plan
+    assert "note_customer_id_kind_qualified_date" in plan, plan
+    assert "Seq Scan" not in plan and "SCAN t2" not in plan and "SCAN note" not in plan, plan
 
 
 def test_results_equal_the_join_over_participation_and_customer(steps):

@@ -181,9 +181,15 @@ def missed_condition(today):
     the same rule as ``FollowUp.state_on``): "vor"/"waehrend" once the participation
     ended, "ende"/"nach" once aftercare ended (end + 6 months ⇔ end < today − 6 months).
     The participation's end is read from the step (``FollowUp.case_end``): no join."""
-    end = FollowUp.case_end
-    return ((FollowUp.phase.in_(["vor", "waehrend"]) & (end < today))
-            | (FollowUp.phase.in_(["ende", "nach"]) & (end < add_months(today, -6))))
+    (early, ended), (late, aftercare_ended) = missed_parts(today)
+    return ((FollowUp.phase.in_(early) & (FollowUp.case_end < ended))
+            | (FollowUp.phase.in_(late) & (FollowUp.case_end < aftercare_ended)))
+
+
+def missed_parts(today):
+    """The two halves of ``missed_condition``: [(phases, a step of them is missed when its case
+    ended before this day)], for counts that read each half as an index range."""
+    return [(("vor", "waehrend"), today), (("ende", "nach"), add_months(today, -6))]
 
 
 def case_followups(user, period="14", scope="meine", role="", today=None):

@@ -126,8 +126,9 @@ def area_dashboard():
     today = datetime.date.today()
     teams = monitoring.teams()
     month = monitoring.review_month(today)
+    ids = [t.id for t in teams]
     return render("supervision/dashboard_area.html", "area_dashboard", today=today, teams=teams,
-                  review_month=month, steps=monitoring.team_step_counts(today),
-                  reviews=monitoring.review_status([t.id for t in teams], month),
-                  long=monitoring.long_without_contact_counts(today), unchecked=monitoring.unchecked_reviews(),
+                  review_month=month, steps=monitoring.team_step_counts(today, ids),
+                  reviews=monitoring.review_status(ids, month),
+                  long=monitoring.long_without_contact_counts(today, ids), unchecked=monitoring.unchecked_reviews(),
                   controlling_url=_controlling_url(), occupancy_reports=_occupancy_reports(today))
