@@ -271,6 +271,27 @@ def test_mb_start_page_shows_ten_measures_those_with_empty_places_first(world, a
     assert empty.title in auth.get("/meine-massnahmen/").get_data(as_text=True)
 
 
+def test_list_pages_fifty_measures_and_keeps_the_period(world, auth, make, monkeypatch):
+    """An MB with more measures than a page holds: pages in start order, the period kept in the
+    pager, occupancy and duties read for the measures shown; a page past the end says so."""
+    from absolvent.measures import workspace
+    monkeypatch.setattr(workspace, "PAGE_SIZE", 3)
+    mb = make.user("mbviele", "MB")
+    start = TODAY - datetime.timedelta(days=30)
+    measures = [make.measure(mb=mb, start=start + datetime.timedelta(days=i), end=TODAY + datetime.timedelta(days=90),
+                             title=f"Kurs {i:02d}") for i in range(7)]
+    auth.login("mbviele")
+    first = auth.get("/meine-massnahmen/?zeitraum=alle").get_data(as_text=True)
+    assert "7 Maßnahmen" in first and "Seite 1 von 3" in first
+    assert [m.title in first for m in measures] == [True] * 3 + [False] * 4
+    assert 'href="/meine-massnahmen/?seite=2&amp;zeitraum=alle"' in first
+    last = auth.get("/meine-massnahmen/?zeitraum=alle&seite=3", htmx=True).get_data(as_text=True)
+    assert last.lstrip().startswith('<div id="measure-table">') and "Seite 3 von 3" in last
+    assert [m.title in last for m in measures] == [False] * 6 + [True]
+    beyond = auth.get("/meine-massnahmen/?zeitraum=alle&seite=9").get_data(as_text=True)
+    assert "Diese Seite gibt es nicht mehr" in beyond and 'href="/meine-massnahmen/?zeitraum=alle"' in beyond
+
+
 def test_duties_and_their_counts_equal_the_duties_condition(world, make):
     """The workspace reads a measure's duties in two halves (own steps, the MB steps of its
     participations) for speed: the same rows and counts as the one condition, open and closed."""

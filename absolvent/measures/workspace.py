@@ -9,12 +9,13 @@ from flask_login import current_user, login_required
 from .. import access, audit, list_exports
 from ..auth import roles_required
 from ..vocabulary import MEASURE_FILE_KINDS
-from ..web import after_post, render
+from ..web import Pages, after_post, page_number, render
 from . import files, queries
 from . import workspace_operations as operations
 
 bp = Blueprint("workspace", __name__, url_prefix="/meine-massnahmen")
 PAGE = "measures/workspace_measure.html"
+PAGE_SIZE = 50  # measures a page: an MB with many reads the occupancy and duties of those shown only
 
 # the MB's guided forms a duty opens: form id -> button label
 MEASURE_FORMS = {"sprechstunde": "Sprechstunde erfassen", "teilnehmerbefragung": "Antworten erfassen"}
@@ -59,10 +60,11 @@ def index():
     state = request.args.get("zeitraum", "aktuell")
     state = state if state in queries.MEASURE_STATES else "aktuell"
     today = datetime.date.today()
-    measures = list(queries.own_measures(current_user, state, today))
+    pages = Pages(queries.own_measures(current_user, state, today), page_number(), PAGE_SIZE)
+    measures = list(pages.rows)
     return render("measures/workspace.html", "measure_table", push_url=True, measures=measures, state=state,
                   states=queries.MEASURE_STATES, occupancy=queries.occupancies(measures, today),
-                  duty_counts=queries.open_duty_counts(measures, today), today=today)
+                  duty_counts=queries.open_duty_counts(measures, today), today=today, pages=pages)
 
 
 DUTY_HORIZON_DAYS = 30  # the page lists duties due within this many days unless all are asked for
