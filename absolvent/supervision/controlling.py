@@ -12,6 +12,7 @@ from collections import defaultdict
 
 from peewee import JOIN
 
+from ..db import raw_date, raw_rows
 from ..exports import Column, add_sheet, new_workbook, to_bytes
 from ..formats import MONTHS, de_date, first_of_next_month, month_label
 from ..models import Agreement, Customer, Measure, Participation, PlacementProposal, Team, User
@@ -46,29 +47,51 @@ def result_text(case):
 
 # ------------------------------------------------------------------ reading and evaluating
 
+EXIT_KEYS = ("participation", "entry", "exit", "exit_kind", "customer", "customer_number", "first_name", "last_name",
+             "team_id", "team", "pap_id", "pap", "type_code")
+
+
 def _exits(first, last, team):
-    """The participations with an exit in [first, last], oldest exit first (plain dicts)."""
+    """The participations with an exit in [first, last], oldest exit first (plain dicts with
+    ``EXIT_KEYS``), read raw: the trend reads a year of the Jobcenter's exits (24,000)."""
     query = (Participation.select(
-        Participation.id.alias("participation"), Participation.entry, Participation.exit, Participation.exit_kind,
-        Customer.id.alias("customer"), Customer.customer_number, Customer.first_name, Customer.last_name,
-        Team.id.alias("team_id"), Team.name.alias("team"), User.id.alias("pap_id"), User.name.alias("pap"),
+        Participation.id, Participation.entry, Participation.exit, Participation.exit_kind, Customer.id,
+        Customer.customer_number, Customer.first_name, Customer.last_name, Team.id, Team.name, User.id, User.name,
         Measure.type_code)
         .join(Customer).join(Team).switch(Customer).join(User, JOIN.LEFT_OUTER, on=(Customer.pap == User.id))
         .switch(Participation).join(Measure)
         .where(Participation.exit.between(first, last)))
     if team is not None:
         query = query.where(Customer.team == team.id)
-    return list(query.order_by(Participation.exit, Customer.customer_number, Participation.id).dicts())
+    rows = [dict(zip(EXIT_KEYS, values, strict=True)) for values in
+            raw_rows(query.order_by(Participation.exit, Customer.customer_number, Participation.id))]
+    for row in rows:
+        row["entry"], row["exit"] = raw_date(row["entry"]), raw_date(row["exit"])
+    return rows
+
+
+def _exit_facts(first, last, team):
+    """What the rule needs of the exits in [first, last] (dicts with "participation", "entry",
+    "exit", "exit_kind", "customer", "type_code"), without the names: the trend's read."""
+    query = (Participation.select(Participation.id, Participation.entry, Participation.exit, Participation.exit_kind,
+                                  Participation.customer, Measure.type_code)
+             .join(Measure).where(Participation.exit.between(first, last)))
+    if team is not None:
+        query = query.where(Participation.team == team.id)  # the customer's team, kept on the participation
+    keys = ("participation", "entry", "exit", "exit_kind", "customer", "type_code")
+    return [{**dict(zip(keys, values, strict=True)), "entry": raw_date(values[1]), "exit": raw_date(values[2])}
+            for values in raw_rows(query)]
 
 
 def _customers(first, last, team):
     """Subquery: the customers with an exit in [first, last]."""
-    query = Participation.select(Participation.customer).join(Customer).where(Participation.exit.between(first, last))
-    return query.where(Customer.team == team.id) if team is not None else query
+    query = Participation.select(Participation.customer).where(Participation.exit.between(first, last))
+    return query.where(Participation.team == team.id) if team is not None else query
 
 
 def _iso(day):
-    return day.isoformat() if day else None
+    """ISO text of a date read raw (SQLite gives it as such, PostgreSQL a date)."""
+    return (day if isinstance(day, str) else day.isoformat()) if day else None
 
 
 def _agreements(first, last, team):
@@ -82,8 +105,9 @@ def _agreements(first, last, team):
              .where(Agreement.customer.in_(_customers(first, last, team)),
                     Agreement.concluded_on.between(first - datetime.timedelta(days=WINDOW_DAYS), last))
              .order_by(Agreement.concluded_on, Agreement.id))
-    for a in query:
-        found[a.customer_id].append({"concluded": a.concluded_on.isoformat(), "valid_until": _iso(a.end_date)})
+    for customer, kind, concluded, valid_until, review_date in raw_rows(query):  # as Agreement.end_date:
+        end = valid_until if kind == "EV" else review_date
+        found[customer].append({"concluded": _iso(concluded), "valid_until": _iso(end)})
     return found
 
 
@@ -103,9 +127,10 @@ def _proposals(first, last, team):
     return found
 
 
-def _evaluated(first, last, team):
-    """[(exit row, rule input, rule result)] for the exits in [first, last]: three queries in all."""
-    rows = _exits(first, last, team)
+def _evaluated(first, last, team, rows=None):
+    """[(exit row, rule input, rule result)] for the exits in [first, last] (``rows``: as read
+    by ``_exits``, the default, or ``_exit_facts``): three queries in all."""
+    rows = _exits(first, last, team) if rows is None else rows
     if not rows:
         return []
     agreements, proposals = _agreements(first, last, team), _proposals(first, last, team)
@@ -183,7 +208,8 @@ def trend(end_month, team=None, months=12):
     ``months`` months ending with ``end_month``, oldest first; one evaluation over the whole range."""
     first = add_months(end_month, 1 - months)
     counts = {add_months(first, i): [0, 0] for i in range(months)}
-    for row, _data, result in _evaluated(first, last_day(end_month), team):
+    last = last_day(end_month)
+    for row, _data, result in _evaluated(first, last, team, _exit_facts(first, last, team)):
         bucket = counts[row["exit"].replace(day=1)]
         bucket[0] += bool(result["eligible"])
         bucket[1] += bool(result["fulfilled"])

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from peewee import JOIN, SQL, Case, fn
 
 from ..caseload.queries import missed_parts
-from ..db import database
+from ..db import raw_date, raw_rows
 from ..formats import first_of_next_month
 from ..jobcenter import active_rulebook
 from ..models import Customer, FollowUp, Measure, Note, Participation, Team, User
@@ -296,11 +296,6 @@ def is_long(entry, planned_end):
     return duration_more_than(entry, planned_end, months=LONG_MONTHS)
 
 
-def _as_date(value):
-    """A date read raw from the database: SQLite gives the ISO text, PostgreSQL a date."""
-    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
-
-
 def _long(team_ids, today):
     """[(team_id, entry, id)] of the long participations without contact of ``team_ids``, from
     the participation index (team, exit, planned end, entry, customer) alone (0024), team by
@@ -308,8 +303,8 @@ def _long(team_ids, today):
     the dates took longer than the query (2,300 candidates a team at full bench scale)."""
     query = (Participation.select(Participation.team, Participation.entry, Participation.id, Participation.planned_end)
              .where(Participation.team.in_(list(team_ids)), *_running_long(today)))
-    found = ((team_id, _as_date(entry), pid, _as_date(planned_end))
-             for team_id, entry, pid, planned_end in database.execute(query))
+    found = ((team_id, raw_date(entry), pid, raw_date(planned_end))
+             for team_id, entry, pid, planned_end in raw_rows(query))
     return [(team_id, entry, pid) for team_id, entry, pid, planned_end in found if is_long(entry, planned_end)]
 
 
