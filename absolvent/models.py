@@ -189,10 +189,10 @@ class Participation(BaseModel):
     # the customer's team, copied (caseload/responsibility.py): a team's participations by planned end
     team = ForeignKeyField(Team, null=True, backref="+", on_delete="SET NULL", index=False)
 
-    class Meta:  # running participations by planned end; a team's month (Fachaufsicht); a team's running ones
-        # (with the customer: dashboards); a measure's participants, its occupancy counted from the index alone
+    class Meta:  # running by planned end; a team's month; a measure's occupancy; a team's running ones (dashboards)
         indexes = ((("exit", "planned_end"), False), (("team", "planned_end"), False),
-                   (("team", "exit", "planned_end", "entry", "customer"), False), (("measure", "entry", "exit"), False))
+                   (("measure", "entry", "exit"), False),  # counted from the index alone, like the next
+                   (("team", "exit", "planned_end", "entry", "customer", "id"), False))
 
     def save(self, *args, **kwargs):
         if self.team_id is None:  # a new participation: its customer's team (later: responsibility.py)

@@ -182,7 +182,7 @@ def test_long_participations_without_contact_probe_the_note_index(steps, db, mon
     sent = statements(monkeypatch, lambda: monitoring._long_ids(steps["t1"].id, TODAY))
     (sql, params), = sent
     plan = explain(db, sql, params)
-    assert "participation_team_id_exit_planned_end_entry_customer_id" in plan, plan
+    assert "participation_team_id_exit_planned_end_entry_customer_id_id" in plan, plan
     assert "note_customer_id_kind_qualified_date" in plan, plan
     assert "Seq Scan" not in plan and "SCAN t2" not in plan and "SCAN note" not in plan, plan
 

@@ -298,7 +298,7 @@ def is_long(entry, planned_end):
 
 def _long(team_ids, today):
     """[(team_id, entry, id)] of the long participations without contact of ``team_ids``, from
-    the participation index (team, exit, planned end, entry, customer) alone (0024), team by
+    the participation index (team, exit, planned end, entry, customer, id) alone (0024), team by
     team. The "more than 6 months" test is Python's, on the raw rows: peewee's conversion of
     the dates took longer than the query (2,300 candidates a team at full bench scale)."""
     query = (Participation.select(Participation.team, Participation.entry, Participation.id, Participation.planned_end)
