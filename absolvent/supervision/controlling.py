@@ -47,40 +47,31 @@ def result_text(case):
 
 # ------------------------------------------------------------------ reading and evaluating
 
-EXIT_KEYS = ("participation", "entry", "exit", "exit_kind", "customer", "customer_number", "first_name", "last_name",
-             "team_id", "team", "pap_id", "pap", "type_code")
+FACT_KEYS = ("participation", "entry", "exit", "exit_kind", "customer", "type_code")  # what the rule needs
+NAME_KEYS = ("customer_number", "first_name", "last_name", "team_id", "team", "pap_id", "pap")  # what a report shows
 
 
-def _exits(first, last, team):
-    """The participations with an exit in [first, last], oldest exit first (plain dicts with
-    ``EXIT_KEYS``), read raw: the trend reads a year of the Jobcenter's exits (24,000)."""
-    query = (Participation.select(
-        Participation.id, Participation.entry, Participation.exit, Participation.exit_kind, Customer.id,
-        Customer.customer_number, Customer.first_name, Customer.last_name, Team.id, Team.name, User.id, User.name,
-        Measure.type_code)
-        .join(Customer).join(Team).switch(Customer).join(User, JOIN.LEFT_OUTER, on=(Customer.pap == User.id))
-        .switch(Participation).join(Measure)
-        .where(Participation.exit.between(first, last)))
-    if team is not None:
-        query = query.where(Customer.team == team.id)
-    rows = [dict(zip(EXIT_KEYS, values, strict=True)) for values in
-            raw_rows(query.order_by(Participation.exit, Customer.customer_number, Participation.id))]
-    for row in rows:
-        row["entry"], row["exit"] = raw_date(row["entry"]), raw_date(row["exit"])
-    return rows
-
-
-def _exit_facts(first, last, team):
-    """What the rule needs of the exits in [first, last] (dicts with "participation", "entry",
-    "exit", "exit_kind", "customer", "type_code"), without the names: the trend's read."""
+def _exits(first, last, team, names=True):
+    """The participations with an exit in [first, last], oldest exit first: plain dicts with
+    ``FACT_KEYS`` and, with ``names``, ``NAME_KEYS``. Read raw: the trend reads a year of the
+    Jobcenter's exits (24,000), without the names."""
     query = (Participation.select(Participation.id, Participation.entry, Participation.exit, Participation.exit_kind,
                                   Participation.customer, Measure.type_code)
              .join(Measure).where(Participation.exit.between(first, last)))
     if team is not None:
         query = query.where(Participation.team == team.id)  # the customer's team, kept on the participation
-    keys = ("participation", "entry", "exit", "exit_kind", "customer", "type_code")
-    return [{**dict(zip(keys, values, strict=True)), "entry": raw_date(values[1]), "exit": raw_date(values[2])}
-            for values in raw_rows(query)]
+    keys = FACT_KEYS
+    if names:
+        keys += NAME_KEYS
+        query = (query.select_extend(Customer.customer_number, Customer.first_name, Customer.last_name, Team.id,
+                                     Team.name, User.id, User.name)
+                 .switch(Participation).join(Customer).join(Team).switch(Customer)
+                 .join(User, JOIN.LEFT_OUTER, on=(Customer.pap == User.id))
+                 .order_by(Participation.exit, Customer.customer_number, Participation.id))
+    rows = [dict(zip(keys, values, strict=True)) for values in raw_rows(query)]
+    for row in rows:
+        row["entry"], row["exit"] = raw_date(row["entry"]), raw_date(row["exit"])
+    return rows
 
 
 def _customers(first, last, team):
@@ -127,10 +118,9 @@ def _proposals(first, last, team):
     return found
 
 
-def _evaluated(first, last, team, rows=None):
-    """[(exit row, rule input, rule result)] for the exits in [first, last] (``rows``: as read
-    by ``_exits``, the default, or ``_exit_facts``): three queries in all."""
-    rows = _exits(first, last, team) if rows is None else rows
+def _evaluated(first, last, team, names=True):
+    """[(exit row, rule input, rule result)] for the exits in [first, last] (``_exits``): three queries in all."""
+    rows = _exits(first, last, team, names)
     if not rows:
         return []
     agreements, proposals = _agreements(first, last, team), _proposals(first, last, team)
@@ -209,7 +199,7 @@ def trend(end_month, team=None, months=12):
     first = add_months(end_month, 1 - months)
     counts = {add_months(first, i): [0, 0] for i in range(months)}
     last = last_day(end_month)
-    for row, _data, result in _evaluated(first, last, team, _exit_facts(first, last, team)):
+    for row, _data, result in _evaluated(first, last, team, names=False):
         bucket = counts[row["exit"].replace(day=1)]
         bucket[0] += bool(result["eligible"])
         bucket[1] += bool(result["fulfilled"])

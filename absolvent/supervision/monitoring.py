@@ -210,20 +210,20 @@ def _step_tallies(key, today, *where):
     open = all − missed and overdue = due before today − missed and due before today. Four
     queries instead of one: 10 ms for that team, most of it the count of all."""
     late = fn.SUM(Case(None, [(FollowUp.due < today, 1)], 0))
-    count = fn.COUNT(SQL("*"))  # not COUNT(id): PostgreSQL then reads the index alone, the id is not in it
-    steps = _open_pap_steps(key, count).where(*where).group_by(key)
-    missed = _open_pap_steps(key, count, late).where(*where).group_by(key)
+    rows = fn.COUNT(SQL("*"))  # not COUNT(id): PostgreSQL then reads the index alone, the id is not in it
+    steps = _open_pap_steps(key, rows).where(*where).group_by(key)
+    missed = _open_pap_steps(key, rows, late).where(*where).group_by(key)
     tallies = {}
-    for value, count in steps.tuples():
-        tallies[value] = {"open": count, "overdue": 0, "missed": 0}
-    for value, count in steps.where(FollowUp.due < today).tuples():
-        tallies[value]["overdue"] = count
+    for value, number in steps.tuples():
+        tallies[value] = {"open": number, "overdue": 0, "missed": 0}
+    for value, number in steps.where(FollowUp.due < today).tuples():
+        tallies[value]["overdue"] = number
     for phases, ended in missed_parts(today):
-        for value, count, due_before in missed.where(FollowUp.phase.in_(phases), FollowUp.case_end < ended).tuples():
+        for value, number, due_before in missed.where(FollowUp.phase.in_(phases), FollowUp.case_end < ended).tuples():
             tally = tallies[value]
-            tally["open"] -= count
+            tally["open"] -= number
             tally["overdue"] -= int(due_before or 0)
-            tally["missed"] += count
+            tally["missed"] += number
     return tallies
 
 
