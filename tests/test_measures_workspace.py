@@ -272,8 +272,8 @@ def test_mb_start_page_shows_ten_measures_those_with_empty_places_first(world, a
 
 
 def test_list_pages_fifty_measures_and_keeps_the_period(world, auth, make, monkeypatch):
-    """An MB with more measures than a page holds: pages in start order, the period kept in the
-    pager, occupancy and duties read for the measures shown; a page past the end says so."""
+    """An MB with more measures than a page holds: pages in start order, as full page and as
+    fragment, the period kept in the pager; a page past the end says so and links the first."""
     from absolvent.measures import workspace
     monkeypatch.setattr(workspace, "PAGE_SIZE", 3)
     mb = make.user("mbviele", "MB")
