@@ -88,6 +88,16 @@ def raw_date(value):
     return datetime.date.fromisoformat(value) if isinstance(value, str) else value
 
 
+def snapshot():
+    """A read transaction in which several queries see one state of the database (counts that
+    are subtracted from each other). PostgreSQL's default READ COMMITTED takes a new snapshot
+    per statement, hence REPEATABLE READ; SQLite's deferred read transaction is a snapshot (WAL)
+    and takes no write lock. Inside a transaction already begun: a savepoint of it."""
+    if is_postgres():
+        return database.atomic(isolation_level="REPEATABLE READ")
+    return database.atomic(lock_type="DEFERRED")
+
+
 def is_postgres():
     return isinstance(database.obj, PostgresqlDatabase)
 

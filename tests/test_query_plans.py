@@ -175,6 +175,39 @@ def test_dashboard_counts_equal_one_pass_over_the_steps(steps, days):
         assert all(any(v[k] for v in by_pap.values()) for k in ("open", "overdue", "missed")), by_pap
 
 
+def test_dashboard_counts_agree_while_another_user_changes_steps(steps, db, monkeypatch, database_url, make):
+    """The four counts are read in one snapshot: a step that another connection hands to a new
+    pAp between them (committed at once) is in none of them: the counts stay those from before,
+    no figure is taken from one state and subtracted from another (a KeyError, a 500, before)."""
+    from absolvent.db import make_database
+    newcomer = make.user("papneu", "pAp", steps["t1"])
+    before = monitoring.pap_step_counts(steps["t1"].id, TODAY)
+    moved = (FollowUp.select(FollowUp.id).where(FollowUp.status == "open", FollowUp.role == "pAp",
+                                                  FollowUp.team == steps["t1"].id, FollowUp.due < TODAY,
+                                                  queries.missed_condition(TODAY)).first())
+    other = make_database(database_url, pooled=False)
+    original, sent = database.obj.execute_sql, []
+
+    def execute(sql, params=None, *a, **k):
+        cursor = original(sql, params, *a, **k)
+        if '"follow_up"' in sql and not sent:  # after the first count, before the others
+            sent.append(sql)
+            with other.connection_context():
+                other.execute_sql('UPDATE "follow_up" SET "pap_id" = %s WHERE "id" = %s'
+                                  if is_postgres() else 'UPDATE "follow_up" SET "pap_id" = ? WHERE "id" = ?',
+                                  (newcomer.id, moved.id))
+        return cursor
+
+    monkeypatch.setattr(database.obj, "execute_sql", execute)
+    during = monitoring.pap_step_counts(steps["t1"].id, TODAY)
+    monkeypatch.undo()
+    assert sent and FollowUp.get_by_id(moved.id).pap_id == newcomer.id  # the change was committed
+    assert [r for r in during if r["pap_id"] != newcomer.id] == [r for r in before if r["pap_id"] != newcomer.id]
+    assert all(min(r["open"], r["overdue"], r["missed"]) >= 0 for r in during)
+    after = {r["pap_id"]: r for r in monitoring.pap_step_counts(steps["t1"].id, TODAY)}
+    assert after[newcomer.id]["missed"] == 1  # read afresh, the step counts for its new pAp
+
+
 def test_long_participations_without_contact_probe_the_note_index(steps, db, monkeypatch):
     """The team's long participations are read from the participation index with their customer,
     and "a qualified contact in the last 8 weeks?" is a probe of the note index per customer:
