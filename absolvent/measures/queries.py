@@ -126,9 +126,8 @@ def duties_condition(measure_ids):
     MB steps of its participations (AGH assignment, BaE first day …). (A filter on rows
     already chosen otherwise, e.g. by id: as the only condition its OR across two ways to
     the measure reads every step.)"""
-    of_cases = Participation.select(Participation.id).where(Participation.measure.in_(measure_ids))
-    return (FollowUp.measure.in_(measure_ids)
-            | ((FollowUp.role == "MB") & FollowUp.participation.in_(of_cases)))
+    own, of_cases = _duty_parts(measure_ids)
+    return own | of_cases
 
 
 def _duty_parts(measure_ids):

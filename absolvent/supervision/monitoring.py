@@ -227,10 +227,6 @@ def _step_tallies(key, today, *where):
     return tallies
 
 
-def _counts(o, d, m):
-    return {"open": int(o or 0), "overdue": int(d or 0), "missed": int(m or 0)}
-
-
 def pap_step_counts(team_id, today):
     """Per pAp of the team: {"pap_id", "name", "open", "overdue", "missed"} over the open
     pAp steps of the customers they are responsible for (``_step_tallies``).
@@ -243,7 +239,7 @@ def pap_step_counts(team_id, today):
     paps = {u.id: u.name for u in User.select(User.id, User.name).where(
         (User.team == team_id) & User.roles.contains("pAp") & (User.active == True)  # noqa: E712
         | User.id.in_([k for k in counts if k is not None]))}
-    rows = [{"pap_id": pid, "name": name, **counts.get(pid, _counts(0, 0, 0))}
+    rows = [{"pap_id": pid, "name": name, **counts.get(pid, {"open": 0, "overdue": 0, "missed": 0})}
             for pid, name in sorted(paps.items(), key=lambda item: item[1].lower())]
     if None in counts:
         rows.append({"pap_id": None, "name": "ohne zuständige/n pAp", **counts[None]})
