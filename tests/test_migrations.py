@@ -4,6 +4,7 @@ from playhouse.migrations import Runner
 from playhouse.schema_diff import diff_models
 
 from absolvent.auth_models import AUTH_MODELS
+from absolvent.caseload.tallies import StepTally
 from absolvent.db import MIGRATIONS_DIR, make_database
 from absolvent.documents.models import DOCUMENT_MODELS
 from absolvent.guided_forms.models import GUIDED_FORM_MODELS
@@ -14,7 +15,7 @@ from absolvent.supervision.models import SUPERVISION_MODELS
 from absolvent.models import MODELS as CORE_MODELS
 
 MODELS = (CORE_MODELS + AUTH_MODELS + DOCUMENT_MODELS + GUIDED_FORM_MODELS + SUPERVISION_MODELS + MEASURE_MODELS
-          + ICAL_MODELS + IMPORT_MODELS)
+          + ICAL_MODELS + IMPORT_MODELS + [StepTally])
 
 
 def test_migrated_schema_equals_models(db):
