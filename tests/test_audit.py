@@ -260,7 +260,8 @@ def _triggers(db):
     if is_postgres():
         return db.execute_sql("SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal "
                               "AND tgrelid = 'audit_log'::regclass ORDER BY tgname").fetchall()
-    return db.execute_sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name").fetchall()
+    return db.execute_sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log' "
+                          "ORDER BY name").fetchall()
 
 
 def test_append_only_sql_creates_the_migrated_triggers(db):
