@@ -188,11 +188,12 @@ class Participation(BaseModel):
     created_at = DateTimeField(default=now)
     # the customer's team, copied (caseload/responsibility.py): a team's participations by planned end
     team = ForeignKeyField(Team, null=True, backref="+", on_delete="SET NULL", index=False)
+    last_contact = DateField(null=True)  # the customer's last qualified contact (triggers: caseload/contact_dates.py)
 
     class Meta:  # running by planned end; a team's month; a measure's occupancy; a team's running ones (dashboards)
         indexes = ((("exit", "planned_end"), False), (("team", "planned_end"), False),
                    (("measure", "entry", "exit"), False),  # counted from the index alone, like the next
-                   (("team", "exit", "planned_end", "entry", "customer", "id"), False))
+                   (("team", "exit", "planned_end", "entry", "last_contact", "id"), False))
 
     def save(self, *args, **kwargs):
         if self.team_id is None:  # a new participation: its customer's team (later: responsibility.py)
