@@ -6,9 +6,9 @@ import datetime
 import pytest
 from peewee import Case, fn
 
-from absolvent.caseload import queries, responsibility
+from absolvent.caseload import queries, responsibility, tallies
 from absolvent.db import database, is_postgres
-from absolvent.models import Customer, FollowUp, Measure, Participation
+from absolvent.models import Customer, FollowUp, Measure, Participation, Team
 from absolvent.supervision import monitoring
 
 TODAY = datetime.date(2026, 3, 2)
@@ -136,12 +136,18 @@ def explain(db, sql, params):
 
 
 def test_dashboard_counts_read_index_ranges(steps, db, monkeypatch):
-    """The TL's counts per pAp and the BL's per team: the missed steps are read as ranges of
-    ``follow_up_open_team_end`` (0024), every count from an index on open steps, none by testing
-    each open step of a team for being missed (the old single pass)."""
+    """The TL's counts per pAp and the BL's per team: all open steps are the kept counts of
+    ``step_tally`` (0025), read from its index; the missed steps are read as ranges of
+    ``follow_up_open_team_end`` (0024), every other count from an index on open steps, none by
+    testing each open step of a team for being missed (the old single pass) or counting them all."""
+    tallies.compact(t.id for t in Team.select())  # (else the first read folds the fixture's rows first)
     for run in (lambda: monitoring.pap_step_counts(steps["t1"].id, TODAY), lambda: monitoring.team_step_counts(TODAY)):
-        counts = [(sql, params) for sql, params in statements(monkeypatch, run) if '"follow_up"' in sql]
-        assert len(counts) == 4, counts
+        sent = statements(monkeypatch, run)
+        kept = [(sql, params) for sql, params in sent if '"step_tally"' in sql]
+        assert len(kept) == 1 and "SUM" in kept[0][0], kept
+        assert "steptally_team_id_pap_id_n" in explain(db, *kept[0])
+        counts = [(sql, params) for sql, params in sent if '"follow_up"' in sql]
+        assert len(counts) == 3 and all('"due" <' in sql or '"case_end" <' in sql for sql, _ in counts), counts
         for sql, params in counts:
             plan = explain(db, sql, params)
             assert_uses_index(plan, *INDEXES, "follow_up_open_team_end")
@@ -208,16 +214,16 @@ def test_dashboard_counts_agree_while_another_user_changes_steps(steps, db, monk
     assert after[newcomer.id]["missed"] == 1  # read afresh, the step counts for its new pAp
 
 
-def test_long_participations_without_contact_probe_the_note_index(steps, db, monkeypatch):
-    """The team's long participations are read from the participation index with their customer,
-    and "a qualified contact in the last 8 weeks?" is a probe of the note index per customer:
-    no scan of every note of the Jobcenter (0024)."""
+def test_long_participations_without_contact_read_the_participation_index_alone(steps, db, monkeypatch):
+    """The team's long participations without contact are read from the participation index,
+    the customer's last qualified contact included (``last_contact``, 0026): no note is read,
+    neither every note of the Jobcenter nor one probe per participation (0024)."""
     sent = statements(monkeypatch, lambda: monitoring._long_ids(steps["t1"].id, TODAY))
     (sql, params), = sent
+    assert '"note"' not in sql
     plan = explain(db, sql, params)
-    assert "participation_team_id_exit_planned_end_entry_customer_id_id" in plan, plan
-    assert "note_customer_id_kind_qualified_date" in plan, plan
-    assert "Seq Scan" not in plan and "SCAN t2" not in plan and "SCAN note" not in plan, plan
+    assert "participation_team_id_exit_planned_end_entry_last_contact_id" in plan, plan
+    assert "Seq Scan" not in plan and "SCAN t1" not in plan and "Heap" not in plan, plan
 
 
 def test_results_equal_the_join_over_participation_and_customer(steps):

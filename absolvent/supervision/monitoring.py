@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 
 from peewee import JOIN, SQL, Case, fn
 
+from ..caseload import tallies
 from ..caseload.queries import missed_parts
 from ..db import raw_date, raw_rows, snapshot
 from ..formats import first_of_next_month
@@ -198,33 +199,42 @@ def _open_pap_steps(*columns):
                                            FollowUp.team.is_null(False))  # a case step (team of its customer)
 
 
-def _step_tallies(key, today, *where):
-    """{key value: {"open", "overdue", "missed"}} over the open pAp steps (``where`` narrows them).
+def _step_tallies(key, team_ids, today):
+    """{key value: {"open", "overdue", "missed"}} over the open pAp steps of ``team_ids``, per
+    pAp (``key`` FollowUp.pap) or per team (FollowUp.team).
 
     ``open`` counts steps still doable (overdue ones included), ``overdue`` those of them due
-    before today, ``missed`` the versäumt ones (RULES.md §3.1, ``missed_condition``). Not one
-    pass with a CASE per step and category (37 ms for a team's 45,000 open steps at full bench
-    scale), but counts that read index ranges: all steps per key, those due before today
+    before today, ``missed`` the versäumt ones (RULES.md §3.1, ``missed_condition``). All open
+    steps are the kept counts of ``caseload.tallies`` (a few rows per pAp, not the 45,000 open
+    steps of a team at full bench scale); the others are index ranges: those due before today
     (``follow_up_open_team_role``), and the missed ones by phase and case end
-    (``follow_up_open_team_end``, 0024) with how many of them were due before today; then
-    open = all − missed and overdue = due before today − missed and due before today. Four
-    queries instead of one (10 ms for that team, most of it the count of all), in one snapshot."""
+    (``follow_up_open_team_end``, 0024) with how many of them were due before today. Then
+    open = all − missed and overdue = due before today − missed and due before today. All
+    read in one snapshot, then a team's kept counts are compacted when they have grown long."""
     late = fn.SUM(Case(None, [(FollowUp.due < today, 1)], 0))
     rows = fn.COUNT(SQL("*"))  # not COUNT(id): PostgreSQL then reads the index alone, the id is not in it
-    steps = _open_pap_steps(key, rows).where(*where).group_by(key)
-    missed = _open_pap_steps(key, rows, late).where(*where).group_by(key)
+    where = FollowUp.team.in_(list(team_ids))
+    missed = _open_pap_steps(key, rows, late).where(where).group_by(key)
+    per_pap = key is FollowUp.pap
     with snapshot():  # a step another user adds or closes meanwhile is in every count or in none
-        tallies = {value: {"open": number, "overdue": 0, "missed": 0} for value, number in steps.tuples()}
-        for value, number in steps.where(FollowUp.due < today).tuples():
-            tallies[value]["overdue"] = number
+        kept, read = tallies.open_counts(team_ids)
+        found = {}
+        for (team_id, pap_id), number in kept.items():
+            value = pap_id if per_pap else team_id
+            found[value] = found.get(value, 0) + number
+        counts = {value: {"open": number, "overdue": 0, "missed": 0} for value, number in found.items() if number}
+        zero = {"open": 0, "overdue": 0, "missed": 0}
+        for value, number in _open_pap_steps(key, rows).where(where, FollowUp.due < today).group_by(key).tuples():
+            counts.setdefault(value, dict(zero))["overdue"] = number
         for phases, ended in missed_parts(today):
             for value, number, due_before in missed.where(FollowUp.phase.in_(phases),
                                                           FollowUp.case_end < ended).tuples():
-                tally = tallies[value]
+                tally = counts.setdefault(value, dict(zero))
                 tally["open"] -= number
                 tally["overdue"] -= int(due_before or 0)
                 tally["missed"] += number
-    return tallies
+    tallies.compact_if_long(read)
+    return counts
 
 
 def pap_step_counts(team_id, today):
@@ -235,7 +245,7 @@ def pap_step_counts(team_id, today):
     ones (RULES.md §3.1). Every active pAp of the team gets a row; customers without a
     pAp (or with one from another team) get rows too.
     """
-    counts = _step_tallies(FollowUp.pap, today, FollowUp.team == team_id)
+    counts = _step_tallies(FollowUp.pap, [team_id], today)
     paps = {u.id: u.name for u in User.select(User.id, User.name).where(
         (User.team == team_id) & User.roles.contains("pAp") & (User.active == True)  # noqa: E712
         | User.id.in_([k for k in counts if k is not None]))}
@@ -251,7 +261,7 @@ def team_step_counts(today, team_ids=None):
     ``team_ids`` (default: every team), read team by team: each count is a range of one team's
     index entries, not a walk over every open step of the Jobcenter."""
     ids = [t.id for t in teams()] if team_ids is None else list(team_ids)
-    return _step_tallies(FollowUp.team, today, FollowUp.team.in_(ids)) if ids else {}
+    return _step_tallies(FollowUp.team, ids, today) if ids else {}
 
 
 def review_month(today):
@@ -270,13 +280,12 @@ def review_status(team_ids, month):
 
 def _running_long(today):
     """Running participations that started more than 8 weeks ago and whose customer had no
-    qualified contact in the last 8 weeks (one probe of the note index per participation);
-    the "more than 6 months" test is left to Python (no portable month arithmetic in SQL)."""
+    qualified contact in the last 8 weeks (``last_contact``, kept by triggers: a comparison in
+    the participation index, 0026); the "more than 6 months" test is left to Python (no
+    portable month arithmetic in SQL)."""
     cutoff = today - datetime.timedelta(days=CONTACT_DAYS)
-    recent = Note.select(Note.id).where(Note.customer == Participation.customer, Note.kind == "kontakt",
-                                        Note.qualified == True, Note.date >= cutoff)  # noqa: E712
     return (Participation.entry < cutoff, Participation.exit.is_null(), Participation.planned_end >= today,
-            ~fn.EXISTS(recent))
+            Participation.last_contact.is_null() | (Participation.last_contact < cutoff))
 
 
 def is_long(entry, planned_end):
@@ -294,8 +303,8 @@ def is_long(entry, planned_end):
 
 def _long(team_ids, today):
     """[(team_id, entry, id)] of the long participations without contact of ``team_ids``, from
-    the participation index (team, exit, planned end, entry, customer, id) alone (0024), team by
-    team. The "more than 6 months" test is Python's, on the raw rows: peewee's conversion of
+    the participation index (team, exit, planned end, entry, last contact, id) alone (0026), team
+    by team. The "more than 6 months" test is Python's, on the raw rows: peewee's conversion of
     the dates took longer than the query (2,300 candidates a team at full bench scale)."""
     query = (Participation.select(Participation.team, Participation.entry, Participation.id, Participation.planned_end)
              .where(Participation.team.in_(list(team_ids)), *_running_long(today)))
@@ -313,7 +322,7 @@ def long_without_contact(team_id, today, number=None, size=LONG_PAGE_SIZE):
     """(rows, total): the team's running participations of more than 6 months (entry to planned
     end) without a qualified contact in the last 8 weeks (seed 001 §3), by entry (then id), each with
     ``last_contact`` (date or None); with ``number`` only that page's rows (``size`` each):
-    a large team has thousands, and the page reads the rows it shows. Three queries."""
+    a large team has thousands, and the page reads the rows it shows. Two queries."""
     ids = _long_ids(team_id, today)
     shown = ids if number is None else ids[(number - 1) * size:number * size]
     if not shown:
@@ -323,11 +332,6 @@ def long_without_contact(team_id, today, number=None, size=LONG_PAGE_SIZE):
                 .switch(Participation).join(Measure)
                 .where(Participation.id.in_(shown))
                 .order_by(Participation.entry, Participation.id))
-    last = dict(Note.select(Note.customer, fn.MAX(Note.date)).where(
-        Note.customer.in_({p.customer_id for p in rows}), Note.kind == "kontakt",
-        Note.qualified == True).group_by(Note.customer).tuples())  # noqa: E712
-    for p in rows:
-        p.last_contact = last.get(p.customer_id)
     return rows, len(ids)
 
 
