@@ -131,6 +131,24 @@ def test_a_long_team_is_compacted_when_read(case, monkeypatch):
     assert kept() == live()
 
 
+def test_a_busy_database_postpones_the_folding_not_the_page(case, monkeypatch, caplog):
+    """SQLite while an import holds the write lock: the dashboard shows its counts, the rows stay."""
+    from peewee import OperationalError
+
+    from absolvent.supervision import monitoring
+
+    def locked(team_ids):
+        list(team_ids)
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(tallies, "COMPACT_AT", 1)
+    monkeypatch.setattr(tallies, "compact", locked)
+    rows = StepTally.select().count()
+    counted = monitoring.pap_step_counts(case["t1"].id, TODAY)
+    assert sum(r["open"] + r["missed"] for r in counted) == sum(n for (t, _), n in live().items() if t == case["t1"].id)
+    assert StepTally.select().count() == rows and "nicht zusammengefasst" in caplog.text
+
+
 def test_the_migration_counts_the_steps_there_are(case, db):
     spec = importlib.util.spec_from_file_location("m0025", MIGRATIONS_DIR / "0025_step_tally.py")
     module = importlib.util.module_from_spec(spec)

@@ -15,12 +15,14 @@ statement over its transition tables (one row per team and pAp a bulk insert tou
 once per changed row. ``compact`` folds a team's rows into one per pAp; the dashboards call it
 when a team has more than ``COMPACT_AT`` rows, so reading stays a few hundred index entries.
 """
+import logging
 from collections import Counter
 
-from peewee import SQL, IntegerField, PostgresqlDatabase, fn
+from peewee import SQL, IntegerField, OperationalError, PostgresqlDatabase, fn
 
 from ..db import BaseModel, database
 
+log = logging.getLogger(__name__)
 COMPACT_AT = 400  # rows of one team; a day's work of a team adds about that many
 
 OPEN = "{r}.status = 'open' AND {r}.role = 'pAp' AND {r}.team_id IS NOT NULL"
@@ -133,5 +135,10 @@ def compact(team_ids):
 
 
 def compact_if_long(rows):
-    """``compact`` the teams of ``open_counts``'s second result that have more than ``COMPACT_AT`` rows."""
-    compact(team_id for team_id, read in rows.items() if read > COMPACT_AT)
+    """``compact`` the teams of ``open_counts``'s second result that have more than ``COMPACT_AT``
+    rows. Called by pages that only read: when the database is busy (SQLite while an import holds
+    the write lock), the folding waits for a later read instead of failing the page."""
+    try:
+        compact(team_id for team_id, read in rows.items() if read > COMPACT_AT)
+    except OperationalError as error:
+        log.warning("step_tally: nicht zusammengefasst (%s), beim nächsten Lesen wieder", error)
