@@ -36,6 +36,9 @@ SQLITE_PRAGMAS = {
     "foreign_keys": 1,
     "busy_timeout": 5000,
     "synchronous": "normal",
+    # statement journals in memory: a table with triggers (follow_up, 0025) makes SQLite journal
+    # every INSERT of a bulk write to a temporary file (a 20,000-row import: 45 s instead of 36 s)
+    "temp_store": "memory",
 }
 
 
