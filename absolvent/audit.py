@@ -9,8 +9,9 @@ import datetime
 
 from flask import has_request_context, request
 from flask_login import current_user
-from peewee import JOIN, PostgresqlDatabase
+from peewee import JOIN
 
+from .db import is_postgres
 from .models import AuditLog, User, now
 
 # blueprints whose routes read personal data: a 403 or 404 answered there is logged as "denied"
@@ -108,7 +109,7 @@ def append_only_sql(db):
     """The statements that make ``audit_log`` append-only on ``db`` (SQLite or PostgreSQL):
     triggers refusing every UPDATE and DELETE. Migration 0008 runs them; tests that empty
     the tables drop (``drop_append_only_sql``) and re-create them around that."""
-    if isinstance(getattr(db, "obj", db), PostgresqlDatabase):  # a DatabaseProxy or the database
+    if is_postgres(db):  # a DatabaseProxy or the database
         return [
             "CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
             f"BEGIN RAISE EXCEPTION '{MESSAGE}' USING ERRCODE = 'restrict_violation'; END; $$",
@@ -121,7 +122,7 @@ def append_only_sql(db):
 
 def drop_append_only_sql(db):
     """The statements that undo ``append_only_sql`` (migration 0008's down)."""
-    if isinstance(getattr(db, "obj", db), PostgresqlDatabase):
+    if is_postgres(db):
         return [*(f'DROP TRIGGER IF EXISTS {name} ON "audit_log"' for name in _TRIGGERS),
                 "DROP FUNCTION IF EXISTS audit_log_append_only()"]
     return [f"DROP TRIGGER IF EXISTS {name}" for name in _TRIGGERS]

@@ -101,8 +101,10 @@ def snapshot():
     return database.atomic(lock_type="DEFERRED")
 
 
-def is_postgres():
-    return isinstance(database.obj, PostgresqlDatabase)
+def is_postgres(db=None):
+    """Whether ``db`` (a DatabaseProxy or a database; default: the app's) is PostgreSQL."""
+    db = database if db is None else db
+    return isinstance(getattr(db, "obj", db), PostgresqlDatabase)
 
 
 def migrate(db=None):

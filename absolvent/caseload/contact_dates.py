@@ -12,14 +12,10 @@ participation index (migration 0026). Triggers keep it, in the transaction of th
 - a participation added, or saved with its customer (peewee saves every column, a stale date
   in memory included): its date is read again from the notes.
 """
-from peewee import PostgresqlDatabase
+from ..db import is_postgres
 
 NOTE_TRIGGERS = ("note_contact_insert", "note_contact_update", "note_contact_delete")
 PARTICIPATION_TRIGGERS = ("participation_contact_insert", "participation_contact_update")
-
-
-def _postgres(db):
-    return isinstance(getattr(db, "obj", db), PostgresqlDatabase)  # a DatabaseProxy or the database
 
 
 def _latest(customer, true):
@@ -29,7 +25,7 @@ def _latest(customer, true):
 
 def trigger_sql(db):
     """The statements that create the triggers keeping ``last_contact`` on ``db`` (migration 0026)."""
-    if _postgres(db):
+    if is_postgres(db):
         contact = "{r}.kind = 'kontakt' AND {r}.qualified"
         refresh = "UPDATE participation SET last_contact = " + _latest("{c}", "true") + " WHERE customer_id = {c};"
         return [
@@ -68,7 +64,7 @@ def trigger_sql(db):
 
 def drop_trigger_sql(db):
     """The statements that undo ``trigger_sql`` (migration 0026's down)."""
-    if _postgres(db):
+    if is_postgres(db):
         return [*(f'DROP TRIGGER IF EXISTS {name} ON "note"' for name in NOTE_TRIGGERS),
                 *(f'DROP TRIGGER IF EXISTS {name} ON "participation"' for name in PARTICIPATION_TRIGGERS),
                 "DROP FUNCTION IF EXISTS note_contact()", "DROP FUNCTION IF EXISTS participation_contact()"]
@@ -78,4 +74,4 @@ def drop_trigger_sql(db):
 def backfill_sql(db):
     """Sets every participation's ``last_contact`` from the notes (migration 0026, bulk loads)."""
     return ("UPDATE participation SET last_contact = "
-            + _latest("participation.customer_id", "true" if _postgres(db) else "1"))
+            + _latest("participation.customer_id", "true" if is_postgres(db) else "1"))

@@ -18,9 +18,9 @@ when a team has more than ``COMPACT_AT`` rows, so reading stays a few hundred in
 import logging
 from collections import Counter
 
-from peewee import SQL, IntegerField, OperationalError, PostgresqlDatabase, fn
+from peewee import SQL, IntegerField, OperationalError, fn
 
-from ..db import BaseModel, database
+from ..db import BaseModel, database, is_postgres
 
 log = logging.getLogger(__name__)
 COMPACT_AT = 400  # rows of one team a read leaves unfolded (400 index entries: well under a millisecond)
@@ -43,14 +43,10 @@ class StepTally(BaseModel):
         indexes = ((("team_id", "pap_id", "n"), False),)  # a team's counts from the index alone
 
 
-def _postgres(db):
-    return isinstance(getattr(db, "obj", db), PostgresqlDatabase)  # a DatabaseProxy or the database
-
-
 def trigger_sql(db):
     """The statements that create the triggers keeping ``step_tally`` on ``db`` (migration 0025)."""
     new, old = OPEN.format(r="NEW"), OPEN.format(r="OLD")
-    if _postgres(db):
+    if is_postgres(db):
         rows = "SELECT team_id, pap_id, {n} AS n FROM {table} AS r WHERE " + OPEN.format(r="r")
         added, removed = rows.format(n=1, table="new_rows"), rows.format(n=-1, table="old_rows")
         return [
@@ -89,7 +85,7 @@ def trigger_sql(db):
 
 def drop_trigger_sql(db):
     """The statements that undo ``trigger_sql`` (migration 0025's down)."""
-    if _postgres(db):
+    if is_postgres(db):
         return [*(f'DROP TRIGGER IF EXISTS {name} ON "follow_up"' for name in TRIGGERS),
                 "DROP FUNCTION IF EXISTS follow_up_tally()"]
     return [f"DROP TRIGGER IF EXISTS {name}" for name in TRIGGERS]
