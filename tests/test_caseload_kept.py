@@ -37,6 +37,14 @@ def kept():
     return {key: n for key, n in sums.items() if n}
 
 
+def migration(name):
+    """The module of migration ``name`` (its up and down), loaded from migrations/."""
+    spec = importlib.util.spec_from_file_location(name, MIGRATIONS_DIR / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 @pytest.fixture
 def case(world, make, db):
     """Team A with two pAp; three participations with steps of every role and status."""
@@ -150,9 +158,7 @@ def test_a_busy_database_postpones_the_folding_not_the_page(case, monkeypatch, c
 
 
 def test_the_migration_counts_the_steps_there_are(case, db):
-    spec = importlib.util.spec_from_file_location("m0025", MIGRATIONS_DIR / "0025_step_tally.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = migration("0025_step_tally")
     before = live()
     migrator = SchemaMigrator.from_database(db.obj)
     with db.atomic():
@@ -276,9 +282,7 @@ def test_a_contact_recorded_in_the_browser_takes_the_participation_off_the_tls_l
 
 
 def test_the_migration_sets_the_last_contact_of_every_participation(world, db):
-    spec = importlib.util.spec_from_file_location("m0026", MIGRATIONS_DIR / "0026_participation_last_contact.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = migration("0026_participation_last_contact")
     migrator = SchemaMigrator.from_database(db.obj)
     with db.atomic():
         module.down(migrator, db.obj)

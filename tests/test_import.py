@@ -7,7 +7,6 @@ import re
 
 import openpyxl
 import pytest
-from peewee import fn
 
 from absolvent.db import database
 from absolvent.imports import jobs, parse
@@ -422,14 +421,11 @@ def test_the_import_leaves_its_steps_counted_in_one_row_per_pap(world, runner, t
     """The kept counts of the TL's dashboard (caseload/tallies.py) include the imported steps,
     folded at the end of the import into one row per team and pAp (not a row per step)."""
     from absolvent.caseload.tallies import StepTally
+    from tests.test_caseload_kept import kept, live
     header = [*HEADER, "pAp"]
     rows = [good(1, pAp="pap1"), good(2), good(3, Austritt="20.03.2026", Austrittsart="regulär")]
     result = runner.invoke(args=["import", "participations", write(tmp_path, csv_bytes(rows, header=header))])
     assert result.exit_code == 0, result.output
     with database.connection_context():
-        live = {(t, p): n for t, p, n in FollowUp.select(FollowUp.team, FollowUp.pap, fn.COUNT(FollowUp.id)).where(
-            FollowUp.status == "open", FollowUp.role == "pAp", FollowUp.team.is_null(False))
-            .group_by(FollowUp.team, FollowUp.pap).tuples()}
-        kept = {(t, p): n for t, p, n in StepTally.select(StepTally.team_id, StepTally.pap_id, StepTally.n).tuples()}
-        assert kept == live and StepTally.select().count() == len(live)
-        assert (world["t1"].id, world["pap1"].id) in live
+        assert kept() == live() and StepTally.select().count() == len(live())
+        assert (world["t1"].id, world["pap1"].id) in live()
