@@ -37,11 +37,14 @@ run: install
 	$(VENV)/bin/flask --app app demo load --if-empty
 	SESSION_COOKIE_SECURE=0 $(VENV)/bin/flask --app app run --port $(PORT)
 
+# one pytest worker per core (pytest-xdist); each has its own SQLite file or PostgreSQL
+# database (<name>_gw0, _gw1 … next to TEST_DATABASE_URL's, created on first use)
+TEST_WORKERS ?= auto
 test: install
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  echo "== again on $$TEST_DATABASE_URL"; \
-	  ABSOLVENT_TEST_DB="$$TEST_DATABASE_URL" $(PY) -m pytest; \
+	  ABSOLVENT_TEST_DB="$$TEST_DATABASE_URL" $(PY) -m pytest -n $(TEST_WORKERS); \
 	fi
 
 # data sets (kept in bench/out/), pages under load on gunicorn, documents, import: one report
