@@ -72,7 +72,7 @@ def list_context(team, month, user=None, generated_on=None):
                                  "feedback": FEEDBACK.get(case.feedback, "")})
     else:
         names = {}
-        current = queries.supervision_rows(team, month)
+        current = queries.supervision_rows(team, month, whole=False)
         started = queries.am_started_map(p.id for p in current)
         rows = [_row(p, number, am=started[p.id]) for number, p in enumerate(current, 1)]
     widths = review_print.column_widths()
@@ -128,7 +128,7 @@ def list_length(team, month):
     review = queries.review_for(team, month)
     if review is not None:
         return review.cases.count()
-    return len(queries.supervision_rows(team, month))
+    return len(queries.supervision_rows(team, month, whole=False))
 
 
 def print_list(team, month, user):

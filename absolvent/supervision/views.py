@@ -94,7 +94,7 @@ def _context(team, month, raw_month, errors=None, values=None):
            "issued": queries.issued_lists(team), "paps": [], "focus": "", "verified": None,
            "addenda": [], "spot_checks": [], "signer": "", "draw_values": _draw_values(review, values)}
     if team and month and review is None:
-        current = queries.supervision_rows(team, month)
+        current = queries.supervision_rows(team, month, whole=False)
         started = queries.am_started_map(p.id for p in current)
         ctx.update(paps=queries.pap_choices(team, current),
                    rows=[{"p": p, "case": None, "sampled": False, "am": started[p.id], "result": ""} for p in current])
@@ -107,7 +107,7 @@ def _context(team, month, raw_month, errors=None, values=None):
         if review.signed:
             ctx["verified"] = reviews.verify(review)
         else:
-            current = queries.supervision_rows(team, month)
+            current = queries.supervision_rows(team, month, whole=False)
             stored, listed = {c.participation_id for c in cases}, {p.id for p in current}
             ctx.update(paps=queries.pap_choices(team, current), changes=(len(listed - stored), len(stored - listed)))
     return ctx
