@@ -37,21 +37,38 @@ def _fill(teams, measures, db):
     parts = [Participation.create(customer=c, measure=measures[i % 8], entry=datetime.date(2026, 1, 5),
                                   planned_end=datetime.date(2026, 6, 30), **(ended if i % 3 == 0 else {}))
              for i, c in enumerate(customers)]
-    fields = [FollowUp.participation, FollowUp.step_id, FollowUp.title, FollowUp.role, FollowUp.phase, FollowUp.due,
+    steps = [(f"s{k}", ("pAp", "pAp", "TL", "MB", "pAp")[k % 5], ("vor", "waehrend", "ende", "nach")[k % 4],
+              TODAY + datetime.timedelta(days=7 * k - 300), "open" if k % 10 == 0 or k > 45 else "done")
+             for k in range(60)]
+    _insert_steps(parts[0].id, steps, db)
+    fields = [FollowUp.measure, FollowUp.step_id, FollowUp.title, FollowUp.role, FollowUp.phase, FollowUp.due,
               FollowUp.status]
-    rows = [(p.id, f"s{k}", "Schritt", ("pAp", "pAp", "TL", "MB", "pAp")[k % 5],
-             ("vor", "waehrend", "ende", "nach")[k % 4],
-             TODAY + datetime.timedelta(days=7 * k - 300), "open" if k % 10 == 0 or k > 45 else "done")
-            for p in parts for k in range(60)]
-    for i in range(0, len(rows), 400):
-        FollowUp.insert_many(rows[i:i + 400], fields=fields).execute()
     FollowUp.insert_many([(m.id, f"m{k}", "Sprechstunde", "MB", "waehrend", TODAY + datetime.timedelta(days=7 * k),
                            "open" if k % 10 == 0 or k > 45 else "done") for m in measures for k in range(-43, 17)],
-                         fields=[FollowUp.measure, *fields[1:]]).execute()  # the MBs' own measure steps
+                         fields=fields).execute()  # the MBs' own measure steps
     responsibility.for_participations([p.id for p in parts])
     for m in measures:
         responsibility.for_measure(m.id)
     db.execute_sql("ANALYZE")
+
+
+def _insert_steps(first_id, steps, db):
+    """The 60 ``steps`` (step id, role, phase, due, status) for every participation from
+    ``first_id`` on, in one INSERT … SELECT (peewee's insert_many of 28,800 rows spent most of
+    the fixture's time building its statements); the other columns get the model's defaults."""
+    given = ["step_id", "role", "phase", "due", "status"]
+    defaults = {f.column_name: f.default for f in FollowUp._meta.sorted_fields
+                if not f.null and f.default is not None and f.column_name not in given}
+    defaults["title"] = "Schritt"
+    p, date = db.param, (lambda d: d) if is_postgres() else datetime.date.isoformat
+    values = ", ".join(f"({', '.join([p] * len(given))})" for _ in steps)
+    columns = ", ".join(f"v.column{i}" for i in range(1, len(given) + 1))
+    db.execute_sql(
+        f"INSERT INTO follow_up (participation_id, {', '.join(given)}, {', '.join(defaults)}) "
+        f"SELECT pa.id, {columns}, {', '.join([p] * len(defaults))} "
+        f"FROM participation pa CROSS JOIN (VALUES {values}) AS v WHERE pa.id >= {p} ORDER BY pa.id",
+        [*defaults.values(), *(x for step_id, role, phase, due, status in steps
+                               for x in (step_id, role, phase, date(due), status)), first_id])
 
 
 def plan_of(query, db):
