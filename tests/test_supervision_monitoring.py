@@ -416,6 +416,22 @@ def test_is_long_equals_the_month_arithmetic():
             end = entry + datetime.timedelta(days=span)
             assert monitoring.is_long(entry, end) == duration_more_than(entry, end, months=6), (entry, end)
 
+
+def test_long_is_decided_from_the_span_the_database_computes(world, case):
+    """``_long`` takes the span in days from the database (SQLite julianday, PostgreSQL date
+    arithmetic) and parses dates only between 168 and 186 days: the same participations as
+    ``duration_more_than(months=6)``, entries at month ends included."""
+    from absolvent.rules.calendar import duration_more_than
+    today = D(2026, 8, 1)
+    spans = {case("FBW", entry, entry + datetime.timedelta(days=span)): (entry, span)
+             for entry in (D(2026, 2, 28), D(2026, 3, 1), D(2026, 3, 31), D(2026, 4, 30), D(2026, 5, 1),
+                           D(2026, 5, 31)) for span in range(160, 195)}
+    expected = {p.id for p, (entry, span) in spans.items()
+                if duration_more_than(entry, entry + datetime.timedelta(days=span), months=6)}
+    assert 0 < len(expected) < len(spans)
+    assert {pid for _, _, pid in monitoring._long([world["t1"].id], today)} == expected
+
+
 def test_long_measures_without_contact_page_by_50(world, case, auth, monkeypatch):
     """A large team has thousands: the dashboard reads and shows one page of them (here 2 per
     page), in entry order, with the total and a pager that keeps the team."""
