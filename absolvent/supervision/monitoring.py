@@ -41,7 +41,7 @@ from peewee import JOIN, SQL, Case, fn
 
 from ..caseload import tallies
 from ..caseload.queries import missed_parts
-from ..db import database, is_postgres, raw_date, raw_rows, snapshot
+from ..db import is_postgres, raw_date, raw_rows, snapshot
 from ..formats import first_of_next_month
 from ..jobcenter import active_rulebook
 from ..models import Customer, FollowUp, Measure, Note, Participation, Team, User
@@ -301,9 +301,9 @@ def is_long(entry, planned_end):
     return duration_more_than(entry, planned_end, months=LONG_MONTHS)
 
 
-def _span_days(db):
+def _span_days():
     """Planned end − entry in days, computed by the database from the index entry."""
-    if is_postgres(db):
+    if is_postgres():
         return Participation.planned_end - Participation.entry  # date − date: an integer
     return fn.julianday(Participation.planned_end) - fn.julianday(Participation.entry)
 
@@ -316,11 +316,11 @@ def _long(team_ids, today):
     computes; only a span of 168 to 186 days parses its dates for the month arithmetic
     (2,200 candidates a team at full bench scale: parsing each took most of this read)."""
     query = (Participation.select(Participation.team, Participation.entry, Participation.id,
-                                  Participation.planned_end, _span_days(database))
+                                  Participation.planned_end, _span_days())
              .where(Participation.team.in_(list(team_ids)), *_running_long(today)))
-    short, long = 28 * LONG_MONTHS, 31 * LONG_MONTHS
+    shortest, longest = 28 * LONG_MONTHS, 31 * LONG_MONTHS  # six months in days, as in is_long
     return [(team_id, entry, pid) for team_id, entry, pid, planned_end, span in raw_rows(query)
-            if span + 1 > long or span + 1 >= short and is_long(raw_date(entry), raw_date(planned_end))]
+            if span + 1 > longest or span + 1 >= shortest and is_long(raw_date(entry), raw_date(planned_end))]
 
 
 def _long_ids(team_id, today):
