@@ -15,7 +15,7 @@ import peewee
 import pytest
 
 from absolvent import create_app
-from absolvent.db import database, make_database, migrate
+from absolvent.db import database, is_postgres, make_database, migrate
 from absolvent.models import (
     Customer,
     JobcenterSettings,
@@ -84,7 +84,7 @@ def _empty_tables(db):
     tables.sort(key=lambda t: t == "step_tally")  # SQLite: last, after follow_up's DELETE triggers wrote into it
     if not tables:
         return
-    if url_is_postgres(db):
+    if is_postgres(db):
         _empty_postgres(db, tables)
     else:  # TRUNCATE fires no row triggers; SQLite's DELETE would meet audit_log's append-only triggers
         db.execute_sql("PRAGMA foreign_keys = OFF")
@@ -112,10 +112,6 @@ def _empty_postgres(db, tables):
                            "WHERE c.relkind = 'S' AND c.relnamespace = current_schema()::regnamespace")
     except peewee.ProgrammingError:  # permission denied to set session_replication_role
         db.execute_sql("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
-
-
-def url_is_postgres(db):
-    return db.__class__.__name__.startswith("Postgres")
 
 
 @pytest.fixture

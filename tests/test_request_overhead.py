@@ -9,10 +9,10 @@ import threading
 import pytest
 
 from absolvent import create_app
-from absolvent.db import close_pool, database
+from absolvent.db import close_pool, database, is_postgres
 from absolvent.auth_models import AuthSession
 from absolvent.models import AuditLog, Customer, JobcenterSettings, Team, now
-from tests.conftest import FAST_ARGON2, Auth, url_is_postgres
+from tests.conftest import FAST_ARGON2, Auth
 
 
 class Statements:
@@ -217,4 +217,4 @@ def test_idle_session_still_ends(auth, world, app):
 
 def test_close_pool_without_pool_is_harmless(app):
     close_pool()
-    assert url_is_postgres(database.obj) or database.is_closed()
+    assert is_postgres() or database.is_closed()
