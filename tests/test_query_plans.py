@@ -310,7 +310,7 @@ def test_customer_search_reads_the_key_indexes(steps, db):
 def test_participation_carries_its_customers_team(world, make, db):
     """Participation.team: set on creation, follows the customer's team; the Fachaufsicht list's
     month of one team reads it through its index."""
-    from absolvent.supervision.queries import supervision_rows
+    from absolvent.supervision.queries import month_ids, supervision_query, supervision_rows
     p = make.participation(world["c1"], world["m1"])
     assert Participation.get_by_id(p.id).team_id == world["t1"].id
     Customer.update(team=world["t2"]).where(Customer.id == world["c1"].id).execute()
@@ -327,6 +327,12 @@ def test_participation_carries_its_customers_team(world, make, db):
     # planned end are in its condition too), never a scan of every team's participations
     assert "participation_team_id_planned_end" in plan or "participation_team_id_exit_planned_end_entry" in plan, plan
     assert "Seq Scan" not in plan and "SCAN t1" not in plan, plan
+    # the page of the month and its count (the page shows 50 rows, counts the rest in the database)
+    for query in (supervision_query(world["t2"], month).paginate(1, 50),
+                  month_ids(world["t2"], month).select(fn.COUNT(Participation.id)).order_by()):
+        plan = plan_of(query, db)
+        assert "participation_team_id" in plan, plan
+        assert "Seq Scan on participation" not in plan and "SCAN t1" not in plan, plan
 
 
 @pytest.mark.parametrize("who", ["pap1", "tl1", "mb1", "bl"])

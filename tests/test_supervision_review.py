@@ -5,6 +5,7 @@ import datetime
 import hashlib
 import io
 import json
+import re
 import time
 from pathlib import Path
 
@@ -96,6 +97,88 @@ def test_supervision_rows_follow_rules(supervision_world, auth):
         assert name not in body
     frag = auth.get(f"{LIST_URL}?monat={DECEMBER}", htmx=True)
     assert "<html" not in frag.get_data(as_text=True) and "3 Fälle" in frag.get_data(as_text=True)
+
+
+@pytest.fixture
+def long_month(supervision_world, make):
+    """Team A's December list with 60 cases: Fischer, Graf, Jäger and Zusatz00 … Zusatz56 (all end on 15.12.)."""
+    w = supervision_world
+    for n in range(57):
+        make.participation(make.customer(w["t1"], w["pap1"], last_name=f"Zusatz{n:02d}"), w["Fischer"].measure)
+    return w
+
+
+def shown(body):
+    """The customers' names in the list's table, in order."""
+    return re.findall(r'<th scope="row"><a href="/teilnahmen/\d+">([^<,]+)', body)
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_long_month_is_shown_50_rows_a_page(long_month, auth, htmx):
+    """The page reads one page of the list; the numbers go on across the pages, as in the print."""
+    auth.login("tl1")
+    first = auth.get(f"{LIST_URL}?monat={DECEMBER}", htmx=htmx).get_data(as_text=True)
+    assert ("<html" in first) != htmx and "60 Fälle im Dezember 2026." in first
+    assert shown(first)[:4] == ["Fischer", "Graf", "Jäger", "Zusatz00"] and len(shown(first)) == 50
+    assert "Seite 1 von 2" in first and "seite=2" in first and "Als Excel-Datei herunterladen" in first
+    second = auth.get(f"{LIST_URL}?monat={DECEMBER}&seite=2", htmx=htmx).get_data(as_text=True)
+    assert shown(second) == [f"Zusatz{n}" for n in range(47, 57)]
+    assert "<td>51</td>" in second and "<td>60</td>" in second and "<td>50</td>" not in second
+    gone = auth.get(f"{LIST_URL}?monat={DECEMBER}&seite=7", htmx=htmx)
+    assert gone.status_code == 200 and shown(gone.get_data(as_text=True)) == []
+    assert "zur ersten Seite" in gone.get_data(as_text=True)
+
+
+def test_a_drawn_month_shows_the_sample_first_and_all_cases_on_request(long_month, auth):
+    w = long_month
+    auth.login("tl1")
+    assert draw_sample(auth, w, umfang="10").status_code == 302  # 10 % of 60
+    sampled = {c.participation.customer.last_name for c in cases_of(review_of(w), sampled=True)}
+    page = auth.get(f"{LIST_URL}?monat={DECEMBER}").get_data(as_text=True)
+    assert "60 Fälle im Dezember 2026, davon 6 in der Stichprobe." in page
+    assert set(shown(page)) == sampled and page.count(">Prüfen<") == 6 and "Nr.</th>" not in page
+    assert 'aria-current="page">Stichprobe (6)</a>' in page and "anzeige=alle" in page
+    every = auth.get(f"{LIST_URL}?monat={DECEMBER}&anzeige=alle").get_data(as_text=True)
+    assert 'aria-current="page">Alle Fälle (60)</a>' in every and len(shown(every)) == 50
+    second = auth.get(f"{LIST_URL}?monat={DECEMBER}&anzeige=alle&seite=2").get_data(as_text=True)
+    assert shown(every) + shown(second) == ["Fischer", "Graf", "Jäger", *(f"Zusatz{n:02d}" for n in range(57))]
+    assert every.count(">Prüfen<") + second.count(">Prüfen<") == 6
+    assert "Noch nicht vollständig bewertet: 6 Fälle der Stichprobe." in page  # pre-filled, not every criterion
+    assert auth.get(f"{LIST_URL}?monat={DECEMBER}&anzeige=%3Cx%3E").status_code == 200
+
+
+def test_the_excel_file_and_the_print_have_every_case_of_a_paged_month(long_month, auth):
+    from openpyxl import load_workbook
+
+    from absolvent.supervision.operations import list_length
+    w = long_month
+    auth.login("tl1")
+    expected = ["Fischer", "Graf", "Jäger", *(f"Zusatz{n:02d}" for n in range(57))]
+    for drawn in (False, True):
+        if drawn:
+            draw_sample(auth, w, umfang="10")
+        ws = load_workbook(io.BytesIO(auth.get(f"{LIST_URL}/export.xlsx?monat={DECEMBER}&team={w['t1'].id}").data)).active
+        assert [row[1].value.split(",")[0] for row in ws.iter_rows(min_row=4)] == expected
+        assert [row[9].value for row in ws.iter_rows(min_row=4)].count("ja") == (6 if drawn else 0)
+        with database.connection_context():
+            assert list_length(w["t1"], datetime.date(2026, 12, 1)) == 60
+
+
+def test_changes_since_the_draw_are_counted(supervision_world, auth, make):
+    from absolvent.models import Participation
+    w = supervision_world
+    auth.login("tl1")
+    draw_sample(auth, w)
+    assert "seit der Ziehung geändert" not in auth.get(f"{LIST_URL}?monat={DECEMBER}").get_data(as_text=True)
+    make.participation(make.customer(w["t1"], w["pap1"], last_name="Neuling"), w["Fischer"].measure)
+    make.participation(make.customer(w["t1"], w["pap1"], last_name="Nachzügler"), w["Fischer"].measure)
+    Participation.update(planned_end=datetime.date(2027, 1, 15)).where(Participation.id == w["Graf"].id).execute()
+    page = auth.get(f"{LIST_URL}?monat={DECEMBER}").get_data(as_text=True)
+    assert "Die Liste hat sich seit der Ziehung geändert: 2 neu, 1 nicht mehr dabei." in page
+    assert "3 Fälle" in page  # the stored cases until the TL takes the changes over
+    draw_sample(auth, w, ziehung="gleich")
+    page = auth.get(f"{LIST_URL}?monat={DECEMBER}&anzeige=alle").get_data(as_text=True)
+    assert "4 Fälle" in page and "seit der Ziehung geändert" not in page and "Graf" not in page
 
 
 def test_month_boundaries(world, make):

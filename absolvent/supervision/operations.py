@@ -56,7 +56,7 @@ def list_context(team, month, user=None, generated_on=None):
     lead = user if user is not None and user.has_role("TL") and user.team_id == team.id else queries.team_lead(team)
     rows, findings = [], []
     if review is not None:
-        cases = queries.review_cases(review)
+        cases = list(queries.review_cases(review))
         names = queries.user_names([c.checked_by_id for c in cases] + [review.signed_by_id]
                                    + focus_of(review)[1])
         started = queries.am_started_map(c.participation_id for c in cases if not c.sampled)
@@ -126,9 +126,7 @@ def issue_supervision_list(team, month, user):
 def list_length(team, month):
     """How many rows the printed list has (the stored cases, else the current list)."""
     review = queries.review_for(team, month)
-    if review is not None:
-        return review.cases.count()
-    return len(queries.supervision_rows(team, month, whole=False))
+    return queries.case_ids(review).count() if review is not None else queries.month_ids(team, month).count()
 
 
 def print_list(team, month, user):

@@ -16,25 +16,50 @@ SUPERVISION_DOCUMENT = "fachaufsicht-liste"
 Signer = User.alias("signer")
 
 
-def supervision_rows(team, month_start, types=SUPERVISION_TYPES, whole=True):
+def _month_filter(query, team, month_start, types):
+    """``query`` (of Participation, joined to Measure) limited to the team's month (RULES.md §7)."""
+    return query.where(Participation.team == team.id, Measure.type_code.in_(list(types)),
+                       Participation.planned_end >= month_start,
+                       Participation.planned_end < first_of_next_month(month_start),
+                       Participation.exit.is_null() | (Participation.exit >= month_start))
+
+
+def supervision_query(team, month_start, types=SUPERVISION_TYPES, whole=True):
     """Participations of ``team``'s customers whose planned end is in the month (RULES.md §7), with
-    what the list and its print show of customer, pAp and measure (a month of a large team is
-    hundreds of rows: whole rows of four tables took most of the page's time). ``whole=False``:
-    of the participation only what the page, its Excel file and the print show (id, planned end,
-    exit); the sample's suggestions need the whole row."""
+    what the list and its print show of customer, pAp and measure, in list order (a month of a
+    large team is hundreds of rows: whole rows of four tables took most of the page's time).
+    ``whole=False``: of the participation only what the page, its Excel file and the print show
+    (id, planned end, exit); the sample's suggestions need the whole row."""
     shown = [Participation] if whole else [Participation.id, Participation.customer, Participation.measure,
                                            Participation.planned_end, Participation.exit]
     query = (Participation.select(*shown, Customer.id, Customer.customer_number, Customer.first_name,
                                   Customer.last_name, Customer.team, Customer.pap, User.id, User.name, Measure.id,
                                   Measure.type_code, Measure.measure_number, Measure.title, Measure.end)
              .join(Customer).join(User, on=(Customer.pap == User.id), join_type=JOIN.LEFT_OUTER)
-             .switch(Participation).join(Measure)
-             .where(Participation.team == team.id, Measure.type_code.in_(list(types)),
-                    Participation.planned_end >= month_start,
-                    Participation.planned_end < first_of_next_month(month_start),
-                    Participation.exit.is_null() | (Participation.exit >= month_start))
-             .order_by(Participation.planned_end, Customer.last_name, Participation.id))
-    return list(query)
+             .switch(Participation).join(Measure))
+    return _month_filter(query, team, month_start, types).order_by(
+        Participation.planned_end, Customer.last_name, Participation.id)
+
+
+def supervision_rows(team, month_start, types=SUPERVISION_TYPES, whole=True):
+    """The month's list (``supervision_query``) as a list."""
+    return list(supervision_query(team, month_start, types, whole))
+
+
+def month_ids(team, month_start, types=SUPERVISION_TYPES):
+    """The ids of the month's list, as a query (to count it, or as a subquery): no customer join."""
+    return _month_filter(Participation.select(Participation.id).join(Measure), team, month_start, types)
+
+
+def month_changes(review):
+    """(new, gone): how many cases of the team's month are not among ``review``'s stored cases, and
+    how many stored cases are no longer on it, counted by the database (not read)."""
+    stored = SupervisionCase.select(SupervisionCase.participation).where(SupervisionCase.review == review.id)
+    current = month_ids(review.team, review.month)
+    new = current.where(Participation.id.not_in(stored)).count()
+    gone = (SupervisionCase.select().where(SupervisionCase.review == review.id,
+                                           SupervisionCase.participation.not_in(current)).count())
+    return new, gone
 
 
 def am_started_map(participation_ids, today=None):
@@ -73,11 +98,12 @@ def teams():
     return list(Team.select().order_by(Team.name))
 
 
-def pap_choices(team, rows=()):
-    """[(user id, name)] for the focus: the pAps of the team and of the list's customers."""
-    ids = {p.customer.pap_id for p in rows if p.customer.pap_id}
+def pap_choices(team, month_start):
+    """[(user id, name)] for the focus: the pAps of the team and of the month's customers."""
+    listed = (Customer.select(Customer.pap).join(Participation, on=(Participation.customer == Customer.id))
+              .where(Participation.id.in_(month_ids(team, month_start))))
     query = User.select(User.id, User.name).where(
-        (User.team == team.id) & User.roles.contains("pAp") | User.id.in_(list(ids) or [0]))
+        (User.team == team.id) & User.roles.contains("pAp") | User.id.in_(listed))
     return [(u.id, u.name) for u in query.order_by(User.name, User.id)]
 
 
@@ -95,14 +121,22 @@ def get_review(review_id):
     return review or abort(404)
 
 
-def review_cases(review):
-    """The stored cases of ``review`` with participation, customer, pAp and measure, in list order."""
-    return list(SupervisionCase.select(SupervisionCase, Participation, Customer, User, Measure)
-                .join(Participation).join(Customer)
-                .join(User, on=(Customer.pap == User.id), join_type=JOIN.LEFT_OUTER)
-                .switch(Participation).join(Measure)
-                .where(SupervisionCase.review == review.id)
-                .order_by(Participation.planned_end, Customer.last_name, Participation.id))
+def review_cases(review, sampled=None):
+    """The stored cases of ``review`` with participation, customer, pAp and measure, in list order,
+    as a query (``sampled``: only the sample's cases)."""
+    query = (SupervisionCase.select(SupervisionCase, Participation, Customer, User, Measure)
+             .join(Participation).join(Customer)
+             .join(User, on=(Customer.pap == User.id), join_type=JOIN.LEFT_OUTER)
+             .switch(Participation).join(Measure)
+             .where(SupervisionCase.review == review.id)
+             .order_by(Participation.planned_end, Customer.last_name, Participation.id))
+    return query if sampled is None else query.where(SupervisionCase.sampled == sampled)
+
+
+def case_ids(review, sampled=None):
+    """The ids of ``review``'s stored cases (``sampled``: of the sample), as a query to count: no joins."""
+    query = SupervisionCase.select(SupervisionCase.id).where(SupervisionCase.review == review.id)
+    return query if sampled is None else query.where(SupervisionCase.sampled == sampled)
 
 
 def get_case(case_id):

@@ -89,7 +89,7 @@ def draw_sample(team, month, form, user, today=None):
     if review is not None and review.signed:
         raise Locked(review)
     rows = queries.supervision_rows(team, month)
-    values, errors = check_sample_form(form, [i for i, _ in queries.pap_choices(team, rows)])
+    values, errors = check_sample_form(form, [i for i, _ in queries.pap_choices(team, month)])
     if errors:
         return None, errors
     seed = review.seed if review is not None and review.seed and form.get("ziehung") == "gleich" else new_seed()
@@ -250,7 +250,7 @@ def sign_off(review, form, user):
         c.fail("bestaetigt", "Bitte bestätigen Sie, dass Sie die Fälle der Stichprobe geprüft haben.")
     if not review.seed:
         c.fail("_form", "Bitte zuerst den Schwerpunkt setzen und die Stichprobe ziehen.")
-    open_cases = unchecked(queries.review_cases(review))
+    open_cases = unchecked(queries.review_cases(review, sampled=True))
     if open_cases:
         names = "; ".join(case.participation.customer.full_name for case in open_cases[:10])
         c.fail("_form", f"Noch nicht alle Punkte bewertet ({len(open_cases)} Fälle): {names}.")

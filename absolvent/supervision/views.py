@@ -17,12 +17,14 @@ from ..documents import operations as documents_operations
 from ..documents.models import BulkJob
 from ..formats import first_of_next_month, month_label, parse_month
 from ..models import Team
-from ..web import db_int, redirect_to, render, wants_fragment
+from ..web import Pages, count_label, db_int, page_number, redirect_to, render, wants_fragment
 from . import operations, queries
 from . import review_operations as reviews
 from .review_criteria import AM_STARTED_WORDS, CRITERIA, RATINGS, load_ratings, suggest, summary
 
 bp = Blueprint("supervision", __name__)
+PAGE_SIZE = 50
+VIEWS = {"stichprobe": "Stichprobe", "alle": "Alle Fälle"}
 READERS = ("TL", "BL", "DQM")
 PAGE, BLOCK = "supervision/index.html", "supervision_rows"
 CASE_PAGE, CASE_BLOCK = "supervision/review_case.html", "case_check"
@@ -62,9 +64,22 @@ def _case_rows(cases):
         ratings = load_ratings(case.ratings)
         rows.append({"p": case.participation, "case": case, "sampled": case.sampled,
                      "am": AM_STARTED_WORDS.get(ratings.get("am_started"), "") if case.sampled
-                     else started.get(case.participation_id, ""), "result": summary(ratings) if case.sampled else "",
-                     "complete": len(ratings) == len(CRITERIA)})
+                     else started.get(case.participation_id, ""), "result": summary(ratings) if case.sampled else ""})
     return rows
+
+
+def _fresh_rows(participations):
+    """The month's current list (no sample drawn yet) as the page shows it."""
+    started = queries.am_started_map(p.id for p in participations)
+    return [{"p": p, "case": None, "sampled": False, "am": started[p.id], "result": ""} for p in participations]
+
+
+def _all_rows(team, month):
+    """Every row of the month as the Excel file has them: the stored cases, else the current list."""
+    review = queries.review_for(team, month)
+    if review is None:
+        return _fresh_rows(queries.supervision_rows(team, month, whole=False))
+    return _case_rows(list(queries.review_cases(review)))
 
 
 def _draw_values(review, values):
@@ -79,8 +94,18 @@ def _draw_values(review, values):
     return {"types": [], "paps": [], "art": "anteil", "umfang": "10"}
 
 
+def _view(review, sampled_count):
+    """Which cases the table shows: ``anzeige=alle`` or ``stichprobe``; the sample by default once drawn."""
+    asked = request.args.get("anzeige", "")
+    if review is None or not sampled_count:
+        return "alle"
+    return asked if asked in VIEWS else "stichprobe"
+
+
 def _context(team, month, raw_month, errors=None, values=None):
-    """Everything the Fachaufsicht page shows for ``team`` and ``month`` (either may be None)."""
+    """Everything the Fachaufsicht page shows for ``team`` and ``month`` (either may be None): of the
+    list one page of PAGE_SIZE rows (``seite``), all cases or the sample's (``anzeige``); the
+    counts and the changes since the draw are counted by the database, not read."""
     review = queries.review_for(team, month) if team and month else None
     user = current_user
     ctx = {"team": team, "month": month, "raw_month": raw_month, "month_label": month_label(month) if month else "",
@@ -91,25 +116,30 @@ def _context(team, month, raw_month, errors=None, values=None):
            "can_print": bool(team) and access.can_view_supervision_list(user, team.id),
            "signed_reviews": [(r, month_label(r.month)) for r in queries.signed_reviews()]
            if user.has_role("BL") else [],
-           "issued": queries.issued_lists(team), "paps": [], "focus": "", "verified": None,
+           "issued": queries.issued_lists(team), "paps": [], "focus": "", "verified": None, "views": VIEWS,
+           "view": "alle", "pages": None, "total": "0", "sampled_count": 0, "unrated": 0,
            "addenda": [], "spot_checks": [], "signer": "", "draw_values": _draw_values(review, values)}
     if team and month and review is None:
-        current = queries.supervision_rows(team, month, whole=False)
-        started = queries.am_started_map(p.id for p in current)
-        ctx.update(paps=queries.pap_choices(team, current),
-                   rows=[{"p": p, "case": None, "sampled": False, "am": started[p.id], "result": ""} for p in current])
+        pages = Pages(queries.supervision_query(team, month, whole=False), page_number(), PAGE_SIZE,
+                      counted=queries.month_ids(team, month))
+        ctx.update(paps=queries.pap_choices(team, month), rows=_fresh_rows(list(pages.rows)), pages=pages,
+                   total=pages.total_label)
     elif review is not None:  # the stored cases; a signed month is never queried afresh
-        cases = queries.review_cases(review)
+        sampled_count = queries.case_ids(review, sampled=True).count()
+        view = _view(review, sampled_count)
+        sampled = True if view == "stichprobe" else None
+        pages = Pages(queries.review_cases(review, sampled), page_number(), PAGE_SIZE,
+                      counted=queries.case_ids(review, sampled))
         names = queries.user_names([review.signed_by_id, *reviews.focus_of(review)[1]])
-        ctx.update(rows=_case_rows(cases), focus=operations.focus_text(review, names),
-                   signer=names.get(review.signed_by_id, ""), addenda=queries.addenda(review),
-                   spot_checks=queries.spot_checks(review))
+        ctx.update(rows=_case_rows(list(pages.rows)), pages=pages, view=view, sampled_count=sampled_count,
+                   total=pages.total_label if sampled is None else count_label(queries.case_ids(review).count()),
+                   focus=operations.focus_text(review, names), signer=names.get(review.signed_by_id, ""),
+                   addenda=queries.addenda(review), spot_checks=queries.spot_checks(review))
         if review.signed:
             ctx["verified"] = reviews.verify(review)
         else:
-            current = queries.supervision_rows(team, month, whole=False)
-            stored, listed = {c.participation_id for c in cases}, {p.id for p in current}
-            ctx.update(paps=queries.pap_choices(team, current), changes=(len(listed - stored), len(stored - listed)))
+            ctx.update(paps=queries.pap_choices(team, month), changes=queries.month_changes(review),
+                       unrated=len(reviews.unchecked(queries.review_cases(review, sampled=True))))
     return ctx
 
 
@@ -172,7 +202,7 @@ def export():
     if team is None or month is None:
         flash("Bitte einen Monat im Format JJJJ-MM und ein Team wählen.", "error")
         return redirect(url_for("supervision.index", monat=raw_month, team=request.args.get("team", "")[:20]))
-    rows = list_exports.fetch(_context(team, month, raw_month)["rows"])
+    rows = list_exports.fetch(_all_rows(team, month))
     if rows is None:
         return list_exports.refuse(_index_url(team, month))
     return list_exports.send("supervision-list", f"Fachaufsicht {team.name} {month_label(month)}",
