@@ -157,7 +157,8 @@ def test_the_excel_file_and_the_print_have_every_case_of_a_paged_month(long_mont
     for drawn in (False, True):
         if drawn:
             draw_sample(auth, w, umfang="10")
-        ws = load_workbook(io.BytesIO(auth.get(f"{LIST_URL}/export.xlsx?monat={DECEMBER}&team={w['t1'].id}").data)).active
+        export = auth.get(f"{LIST_URL}/export.xlsx?monat={DECEMBER}&team={w['t1'].id}")
+        ws = load_workbook(io.BytesIO(export.data)).active
         assert [row[1].value.split(",")[0] for row in ws.iter_rows(min_row=4)] == expected
         assert [row[9].value for row in ws.iter_rows(min_row=4)].count("ja") == (6 if drawn else 0)
         with database.connection_context():

@@ -138,8 +138,9 @@ def _context(team, month, raw_month, errors=None, values=None):
         if review.signed:
             ctx["verified"] = reviews.verify(review)
         else:
-            ctx.update(paps=queries.pap_choices(team, month), changes=queries.month_changes(review),
-                       unrated=len(reviews.unchecked(queries.review_cases(review, sampled=True))))
+            ctx.update(paps=queries.pap_choices(team, month), changes=queries.month_changes(review))
+            if ctx["can_write"]:
+                ctx["unrated"] = len(reviews.unchecked(queries.review_cases(review, sampled=True)))
     return ctx
 
 
