@@ -352,3 +352,38 @@ def test_external_relationships_are_refused_but_hyperlinks_pass():
     with pytest.raises(TemplateRefused, match="von außen"):
         validate_docx_template(attached, {})
     validate_docx_template(_with_relationship(tiny_docx("Hallo"), "hyperlink", "https://www.jobcenter.example"), {})
+
+
+def test_a_sandbox_compiles_a_source_once_and_keeps_refusing(monkeypatch):
+    """A warm render worker keeps the compiled code of a template (sandbox.from_string): the
+    second render of a source does not compile it again, a cached template still escapes and
+    refuses internals, a source that does not compile is not kept, and a sandbox configured
+    otherwise (autoescape off) gets its own code."""
+    from jinja2 import TemplateSyntaxError
+    from jinja2.exceptions import SecurityError
+
+    from absolvent.documents.render import sandbox
+    compiled = []
+    original = sandbox.DocumentSandbox.compile
+    monkeypatch.setattr(sandbox.DocumentSandbox, "compile",
+                        lambda self, source, *a, **kw: compiled.append(source) or original(self, source, *a, **kw))
+    source = "<p>{{ v }} {{ x.__class__ if x }}</p><!-- cache test -->"
+    assert sandbox.make_env().from_string(source).render(v="<b>", x=None) == "<p>&lt;b&gt; </p><!-- cache test -->"
+    assert sandbox.make_env().from_string(source).render(v="&", x=None) == "<p>&amp; </p><!-- cache test -->"
+    assert compiled == [source]
+    with pytest.raises(SecurityError):
+        sandbox.make_env().from_string(source).render(v="", x=1)
+    assert compiled == [source]
+    plain = sandbox.make_env()
+    plain.autoescape = False
+    assert plain.from_string(source).render(v="<b>", x=None) == "<p><b> </p><!-- cache test -->"
+    assert len(compiled) == 2
+    for _ in range(2):
+        with pytest.raises(TemplateSyntaxError):
+            sandbox.make_env().from_string("{% if %}<!-- cache test -->")
+    assert len(compiled) == 4
+    for n in range(sandbox.COMPILED_TEMPLATES + 5):  # the oldest go first
+        sandbox.make_env().from_string(f"{n}<!-- cache test -->")
+    assert len(sandbox._compiled) == sandbox.COMPILED_TEMPLATES
+    sandbox.make_env().from_string(source)
+    assert compiled.count(source) == 3  # evicted: compiled again
