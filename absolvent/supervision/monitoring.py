@@ -328,16 +328,24 @@ def _long_ids(team_id, today):
     return [pid for _, _, pid in sorted(_long([team_id], today))]
 
 
+# what the dashboard shows of a long participation (whole rows of the four tables: 13 of 24 ms)
+SHOWN_LONG = (Participation.id, Participation.customer, Participation.measure, Participation.entry,
+              Participation.planned_end, Participation.last_contact, Customer.id, Customer.first_name,
+              Customer.last_name, Customer.customer_number, Customer.pap, User.id, User.name, Measure.id,
+              Measure.type_code, Measure.measure_number)
+
+
 def long_without_contact(team_id, today, number=None, size=LONG_PAGE_SIZE):
     """(rows, total): the team's running participations of more than 6 months (entry to planned
     end) without a qualified contact in the last 8 weeks (seed 001 §3), by entry (then id), each with
-    ``last_contact`` (date or None); with ``number`` only that page's rows (``size`` each):
-    a large team has thousands, and the page reads the rows it shows. Two queries."""
+    ``last_contact`` (date or None), with what the dashboard shows of customer, pAp and measure
+    (``SHOWN_LONG``); with ``number`` only that page's rows (``size`` each): a large team has
+    thousands, and the page reads the rows it shows. Two queries."""
     ids = _long_ids(team_id, today)
     shown = ids if number is None else ids[(number - 1) * size:number * size]
     if not shown:
         return [], len(ids)
-    rows = list(Participation.select(Participation, Customer, Measure, User)
+    rows = list(Participation.select(*SHOWN_LONG)
                 .join(Customer).join(User, JOIN.LEFT_OUTER, on=(Customer.pap == User.id))
                 .switch(Participation).join(Measure)
                 .where(Participation.id.in_(shown))
