@@ -100,8 +100,8 @@ def teams():
 
 def pap_choices(team, month_start):
     """[(user id, name)] for the focus: the pAps of the team and of the month's customers."""
-    listed = (Customer.select(Customer.pap).join(Participation, on=(Participation.customer == Customer.id))
-              .where(Participation.id.in_(month_ids(team, month_start))))
+    listed = _month_filter(Participation.select(Customer.pap).join(Customer).switch(Participation).join(Measure),
+                           team, month_start, SUPERVISION_TYPES)
     query = User.select(User.id, User.name).where(
         (User.team == team.id) & User.roles.contains("pAp") | User.id.in_(listed))
     return [(u.id, u.name) for u in query.order_by(User.name, User.id)]
