@@ -282,7 +282,10 @@ def customer_timeline(customer, participation_ids, today=None):
         if p.exit:
             add(p.exit, "Teilnahme", ("Abbruch: " if p.is_dropout else "Austritt: ") + p.measure.measure_number,
                 p.dropout_reason, p.id)
-    for f in (FollowUp.select(FollowUp, Participation).join(Participation)
+    # what the state and the entry need, not whole rows of step and participation (a case has dozens of steps)
+    for f in (FollowUp.select(FollowUp.id, FollowUp.participation, FollowUp.title, FollowUp.status, FollowUp.phase,
+                              FollowUp.due, FollowUp.done_at, Participation.id, Participation.exit,
+                              Participation.planned_end).join(Participation)
               .where(FollowUp.participation.in_(ids))):
         state = f.state_on(today, f.participation)
         day = f.done_at if state == "done" else f.due
