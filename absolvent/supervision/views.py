@@ -122,8 +122,8 @@ def _context(team, month, raw_month, errors=None, values=None):
     if team and month and review is None:
         pages = Pages(queries.supervision_query(team, month, whole=False), page_number(), PAGE_SIZE,
                       counted=queries.month_ids(team, month))
-        ctx.update(paps=queries.pap_choices(team, month), rows=_fresh_rows(list(pages.rows)), pages=pages,
-                   total=pages.total_label)
+        ctx.update(rows=_fresh_rows(list(pages.rows)), pages=pages, total=pages.total_label,
+                   paps=queries.pap_choices(team, month) if ctx["can_write"] else [])
     elif review is not None:  # the stored cases; a signed month is never queried afresh
         sampled_count = queries.case_ids(review, sampled=True).count()
         view = _view(review, sampled_count)
@@ -138,9 +138,10 @@ def _context(team, month, raw_month, errors=None, values=None):
         if review.signed:
             ctx["verified"] = reviews.verify(review)
         else:
-            ctx.update(paps=queries.pap_choices(team, month), changes=queries.month_changes(review))
-            if ctx["can_write"]:
-                ctx["unrated"] = len(reviews.unchecked(queries.review_cases(review, sampled=True)))
+            ctx["changes"] = queries.month_changes(review)
+            if ctx["can_write"]:  # the focus form and the sign-off are the TL's
+                ctx.update(paps=queries.pap_choices(team, month),
+                           unrated=len(reviews.unchecked(queries.review_cases(review, sampled=True))))
     return ctx
 
 
