@@ -53,6 +53,7 @@ DUE_DAY = 5  # the list is worked off by the 5th of the month (Goslar 1.4.2)
 WINDOW_MONTHS = 2  # exits up to 2 months after the Stichtag
 END_PHASES = ("ende", "nach")
 LONG_MONTHS = 6  # "mehr als 6 Monate" (seed 001 §3)
+SHORTEST, LONGEST = 28 * LONG_MONTHS, 31 * LONG_MONTHS  # six calendar months are 168 to 186 days
 CONTACT_DAYS = 56  # "alle 8 Wochen" (RULES.md §4.3)
 LONG_PAGE_SIZE = 50  # rows of "lange Maßnahmen ohne Kontakt" per page of the team dashboard
 MARK_STATES = {"behoben": "behoben", "erklaert": "erklärt"}
@@ -294,9 +295,9 @@ def is_long(entry, planned_end):
     shorter one never; only the spans between need month arithmetic. (The area dashboard
     tests every running participation of the Jobcenter: 23,000 relativedeltas took 0.5 s.)"""
     days = (planned_end - entry).days + 1
-    if days > 31 * LONG_MONTHS:
+    if days > LONGEST:
         return True
-    if days < 28 * LONG_MONTHS:
+    if days < SHORTEST:
         return False
     return duration_more_than(entry, planned_end, months=LONG_MONTHS)
 
@@ -318,9 +319,8 @@ def _long(team_ids, today):
     query = (Participation.select(Participation.team, Participation.entry, Participation.id,
                                   Participation.planned_end, _span_days())
              .where(Participation.team.in_(list(team_ids)), *_running_long(today)))
-    shortest, longest = 28 * LONG_MONTHS, 31 * LONG_MONTHS  # six months in days, as in is_long
     return [(team_id, entry, pid) for team_id, entry, pid, planned_end, span in raw_rows(query)
-            if span + 1 > longest or span + 1 >= shortest and is_long(raw_date(entry), raw_date(planned_end))]
+            if span + 1 > LONGEST or span + 1 >= SHORTEST and is_long(raw_date(entry), raw_date(planned_end))]
 
 
 def _long_ids(team_id, today):
