@@ -405,31 +405,26 @@ def test_long_measures_without_contact(world, case, auth):
     assert "3 Teilnahmen ohne Kontakt seit 8 Wochen" in body and days(-70).strftime("%d.%m.%Y") in body
 
 
-def test_is_long_equals_the_month_arithmetic():
-    """The day shortcut of ``is_long`` answers as ``duration_more_than(months=6)`` for every
-    start day of four years (leap years, month ends) and every span around six months."""
+def test_long_is_decided_by_the_database_as_by_the_month_arithmetic(world, case):
+    """The database decides "mehr als 6 Monate" (SQLite ``date()`` clamped to the month end,
+    PostgreSQL's interval) exactly as ``duration_more_than(months=6)``: entries around month
+    ends, in a leap year and not, each with every span from 160 to 194 days."""
     from absolvent.rules.calendar import duration_more_than
-    start = D(2024, 1, 1)
-    for offset in range(4 * 366):
-        entry = start + datetime.timedelta(days=offset)
-        for span in range(160, 195):
-            end = entry + datetime.timedelta(days=span)
-            assert monitoring.is_long(entry, end) == duration_more_than(entry, end, months=6), (entry, end)
-
-
-def test_long_is_decided_from_the_span_the_database_computes(world, case):
-    """``_long`` takes the span in days from the database (SQLite julianday, PostgreSQL date
-    arithmetic) and parses dates only between 168 and 186 days: the same participations as
-    ``duration_more_than(months=6)``, entries at month ends included."""
-    from absolvent.rules.calendar import duration_more_than
-    today = D(2026, 8, 1)
-    spans = {case("FBW", entry, entry + datetime.timedelta(days=span)): (entry, span)
-             for entry in (D(2026, 2, 28), D(2026, 3, 1), D(2026, 3, 31), D(2026, 4, 30), D(2026, 5, 1),
-                           D(2026, 5, 31)) for span in range(160, 195)}
-    expected = {p.id for p, (entry, span) in spans.items()
-                if duration_more_than(entry, entry + datetime.timedelta(days=span), months=6)}
-    assert 0 < len(expected) < len(spans)
-    assert {pid for _, _, pid in monitoring._long([world["t1"].id], today)} == expected
+    entries = (D(2027, 8, 29), D(2027, 8, 31), D(2027, 9, 1), D(2027, 11, 30), D(2027, 12, 31),
+               D(2028, 1, 31), D(2028, 2, 28), D(2028, 2, 29), D(2028, 3, 31))
+    ends = [(entry, entry + datetime.timedelta(days=span)) for entry in entries for span in range(160, 195)]
+    spans = {case("FBW", entry, end).id: (entry, end) for entry, end in ends}
+    team = world["t1"].id
+    for entry in entries:   # a day on which every span of this entry runs and is past 8 weeks
+        today = entry + datetime.timedelta(days=60)
+        expected = {pid for pid, (start, end) in spans.items()
+                    if start < today - datetime.timedelta(days=56) and end >= today
+                    and duration_more_than(start, end, months=6)}
+        mine = {pid for pid in expected if spans[pid][0] == entry}
+        assert 0 < len(mine) < 35, entry
+        assert {p.id for p in monitoring._long_ids(team, today)} == expected, entry
+        assert monitoring.long_without_contact_counts(today, [team]) == {team: len(expected)}
+        assert monitoring.long_without_contact(team, today)[1] == len(expected)
 
 
 def test_long_measures_without_contact_page_by_50(world, case, auth, monkeypatch):

@@ -41,11 +41,11 @@ from peewee import JOIN, SQL, Case, fn
 
 from ..caseload import tallies
 from ..caseload.queries import missed_parts
-from ..db import is_postgres, raw_date, raw_rows, snapshot
+from ..db import is_postgres, raw_rows, snapshot
 from ..formats import first_of_next_month
 from ..jobcenter import active_rulebook
 from ..models import Customer, FollowUp, Measure, Note, Participation, Team, User
-from ..rules.calendar import add_months, duration_more_than
+from ..rules.calendar import add_months
 from ..rules.planner import ParticipationFacts, PlanError, plan
 from .models import NotInitiatedMark, SpotCheck, SupervisionReview
 
@@ -53,7 +53,6 @@ DUE_DAY = 5  # the list is worked off by the 5th of the month (Goslar 1.4.2)
 WINDOW_MONTHS = 2  # exits up to 2 months after the Stichtag
 END_PHASES = ("ende", "nach")
 LONG_MONTHS = 6  # "mehr als 6 Monate" (seed 001 §3)
-SHORTEST, LONGEST = 28 * LONG_MONTHS, 31 * LONG_MONTHS  # six calendar months are 168 to 186 days
 CONTACT_DAYS = 56  # "alle 8 Wochen" (RULES.md §4.3)
 LONG_PAGE_SIZE = 50  # rows of "lange Maßnahmen ohne Kontakt" per page of the team dashboard
 MARK_STATES = {"behoben": "behoben", "erklaert": "erklärt"}
@@ -280,52 +279,34 @@ def review_status(team_ids, month):
 
 
 def _running_long(today):
-    """Running participations that started more than 8 weeks ago and whose customer had no
-    qualified contact in the last 8 weeks (``last_contact``, kept by triggers: a comparison in
-    the participation index, 0026); the "more than 6 months" test is left to Python (no
-    portable month arithmetic in SQL)."""
+    """Running participations that started more than 8 weeks ago, run more than 6 months and
+    whose customer had no qualified contact in the last 8 weeks (``last_contact``, kept by
+    triggers). Every column is in the participation index (team, exit, planned end, entry, last
+    contact, id; 0026): the database decides from the index alone."""
     cutoff = today - datetime.timedelta(days=CONTACT_DAYS)
     return (Participation.entry < cutoff, Participation.exit.is_null(), Participation.planned_end >= today,
-            Participation.last_contact.is_null() | (Participation.last_contact < cutoff))
+            Participation.last_contact.is_null() | (Participation.last_contact < cutoff),
+            Participation.planned_end >= _months_after_entry(LONG_MONTHS))
 
 
-def is_long(entry, planned_end):
-    """``duration_more_than(entry, planned_end, months=6)``, answered from the days where they
-    decide: six calendar months are 168 to 186 days, so a longer span is always long and a
-    shorter one never; only the spans between need month arithmetic. (The area dashboard
-    tests every running participation of the Jobcenter: 23,000 relativedeltas took 0.5 s.)"""
-    days = (planned_end - entry).days + 1
-    if days > LONGEST:
-        return True
-    if days < SHORTEST:
-        return False
-    return duration_more_than(entry, planned_end, months=LONG_MONTHS)
-
-
-def _span_days():
-    """Planned end − entry in days, computed by the database from the index entry."""
+def _months_after_entry(months):
+    """The entry shifted by ``months`` calendar months, clamped to the month end (``add_months``:
+    31.08. + 6 Monate = 28./29.02.), computed by the database. "Mehr als 6 Monate" from entry to
+    planned end (``duration_more_than(entry, planned_end, months=6)``) holds exactly when the
+    planned end is on or after that day. PostgreSQL's interval clamps; SQLite's ``date()`` runs
+    over into the next month (31.08. + 6 months = 03.03.), so the smaller of it and the last day
+    of the target month is taken (ISO text compares as the date)."""
     if is_postgres():
-        return Participation.planned_end - Participation.entry  # date − date: an integer
-    return fn.julianday(Participation.planned_end) - fn.julianday(Participation.entry)
-
-
-def _long(team_ids, today):
-    """[(team_id, entry, id)] of the long participations without contact of ``team_ids``, from
-    the participation index (team, exit, planned end, entry, last contact, id) alone (0026), team
-    by team; ``entry`` as the driver gives it (ISO text or date: it sorts as the date). The
-    "more than 6 months" test is ``is_long``'s, decided by the span in days the database
-    computes; only a span of 168 to 186 days parses its dates for the month arithmetic
-    (2,200 candidates a team at full bench scale: parsing each took most of this read)."""
-    query = (Participation.select(Participation.team, Participation.entry, Participation.id,
-                                  Participation.planned_end, _span_days())
-             .where(Participation.team.in_(list(team_ids)), *_running_long(today)))
-    return [(team_id, entry, pid) for team_id, entry, pid, planned_end, span in raw_rows(query)
-            if span + 1 > LONGEST or span + 1 >= SHORTEST and is_long(raw_date(entry), raw_date(planned_end))]
+        return Participation.entry + SQL(f"interval '{int(months)} months'")
+    return fn.min(fn.date(Participation.entry, f"+{int(months)} months"),
+                  fn.date(Participation.entry, "start of month", f"+{int(months) + 1} months", "-1 day"))
 
 
 def _long_ids(team_id, today):
-    """The ids of the team's long participations without contact in list order (entry, id)."""
-    return [pid for _, _, pid in sorted(_long([team_id], today))]
+    """The team's long participations without contact, in list order (entry, id): a query."""
+    return (Participation.select(Participation.id)
+            .where(Participation.team == team_id, *_running_long(today))
+            .order_by(Participation.entry, Participation.id))
 
 
 # what the dashboard shows of a long participation (whole rows of the four tables: 13 of 24 ms)
@@ -340,25 +321,30 @@ def long_without_contact(team_id, today, number=None, size=LONG_PAGE_SIZE):
     end) without a qualified contact in the last 8 weeks (seed 001 §3), by entry (then id), each with
     ``last_contact`` (date or None), with what the dashboard shows of customer, pAp and measure
     (``SHOWN_LONG``); with ``number`` only that page's rows (``size`` each): a large team has
-    thousands, and the page reads the rows it shows. Two queries."""
+    thousands, and the page reads the rows it shows. Two queries: the count and the page, whose
+    ids the database picks and sorts from the participation index before anything is joined."""
     ids = _long_ids(team_id, today)
-    shown = ids if number is None else ids[(number - 1) * size:number * size]
-    if not shown:
-        return [], len(ids)
+    total = ids.order_by().count()
+    if number is not None:
+        ids = ids.limit(size).offset((number - 1) * size)
+    if not total or number is not None and (number - 1) * size >= total:
+        return [], total
     rows = list(Participation.select(*SHOWN_LONG)
                 .join(Customer).join(User, JOIN.LEFT_OUTER, on=(Customer.pap == User.id))
                 .switch(Participation).join(Measure)
-                .where(Participation.id.in_(shown))
+                .where(Participation.id.in_(ids))
                 .order_by(Participation.entry, Participation.id))
-    return rows, len(ids)
+    return rows, total
 
 
 def long_without_contact_counts(today, team_ids=None):
-    """{team_id: number} of those participations per team of ``team_ids`` (default: every team)."""
-    counts = {}
-    for team_id, _, _ in _long([t.id for t in teams()] if team_ids is None else team_ids, today):
-        counts[team_id] = counts.get(team_id, 0) + 1
-    return counts
+    """{team_id: number} of those participations per team of ``team_ids`` (default: every team),
+    teams without any left out; one query counted by the database."""
+    team_ids = [t.id for t in teams()] if team_ids is None else list(team_ids)
+    query = (Participation.select(Participation.team, fn.COUNT(Participation.id))
+             .where(Participation.team.in_(team_ids), *_running_long(today))
+             .group_by(Participation.team))
+    return dict(raw_rows(query))
 
 
 def unchecked_reviews():
