@@ -1,7 +1,9 @@
 """The access matrix: who sees and changes which records (access.py)."""
+import datetime
+
 import pytest
 
-from absolvent.models import AuditLog
+from absolvent.models import AuditLog, Note
 
 ALL = ["pap1", "pap2", "mb1", "mb2", "tl1", "bl", "admin", "dqm1", "bov1"]
 
@@ -141,8 +143,17 @@ def test_an_mb_reaches_only_the_participations_of_own_measures(world, auth, shar
         assert auth.post(f"/wiedervorlagen/{f.id}/termin", {"due": "01.01.2099", "reason": "x"},
                          htmx=htmx).status_code == 403
     assert auth.get(f"/teilnahmen/{p3.id}", htmx=htmx).status_code == 200
+    for subject, participation in (("Vermerk zum Fall", None), ("Vermerk in m1", p1), ("Vermerk in m2", p3)):
+        Note.create(customer=world["c1"], participation=participation, subject=subject, text="",
+                    author=world["pap1"], date=datetime.date.today())
     body = auth.get(f"/kunden/{world['c1'].id}").get_data(as_text=True)
     assert world["m2"].measure_number in body and world["m1"].measure_number not in body
+    assert "Vermerk in m2" in body and "Vermerk in m1" not in body and "Vermerk zum Fall" not in body
+    auth.logout()
+    auth.login("pap1")  # the customer's team sees the whole case
+    body = auth.get(f"/kunden/{world['c1'].id}").get_data(as_text=True)
+    assert all(text in body for text in ("Vermerk zum Fall", "Vermerk in m1", "Vermerk in m2",
+                                         world["m1"].measure_number, world["m2"].measure_number))
 
 
 def test_an_mb_completes_mb_steps_not_the_paps(world, auth, shared_customer):

@@ -3,7 +3,6 @@ from flask import Blueprint, request, url_for
 from flask_login import current_user, login_required
 
 from .. import access, audit, list_exports
-from ..models import Participation
 from ..web import Pages, page_number, redirect_to, render
 from . import operations, queries
 
@@ -61,10 +60,9 @@ def edit(customer_id):
 def detail(customer_id):
     customer = queries.get_visible_customer(customer_id, current_user)
     audit.log("read", "customer", customer.id)
-    visible = queries.visible_participation_ids(current_user, customer)
-    return render("caseload/customer_detail.html", customer=customer,
-                  participations=queries.customer_participations(customer).where(Participation.id.in_(list(visible))),
-                  timeline=queries.customer_timeline(customer, visible),
+    participations, all_visible = queries.visible_customer_participations(current_user, customer)
+    return render("caseload/customer_detail.html", customer=customer, participations=participations,
+                  timeline=queries.customer_timeline(customer, participations, all_visible),
                   can_edit=access.can_edit_customer(current_user, customer))
 
 

@@ -3,7 +3,7 @@
 import datetime
 
 from flask import abort
-from peewee import JOIN
+from peewee import JOIN, Case
 
 from .. import access, search_keys
 from ..rules.calendar import add_months
@@ -20,6 +20,7 @@ from ..models import (
     PlacementProposal,
     PlanEvent,
     Provider,
+    Team,
     User,
 )
 
@@ -36,8 +37,10 @@ def visible_customers(user):
 
 
 def get_visible_customer(customer_id, user):
-    """The customer, or abort 404 (unknown) / 403 (not visible to ``user``)."""
-    customer = Customer.get_or_none(Customer.id == customer_id)
+    """The customer with team and pAp (one query: the pages show both), or abort 404 (unknown) /
+    403 (not visible to ``user``)."""
+    customer = (Customer.select(Customer, Team, User).join(Team).switch(Customer)
+                .join(User, JOIN.LEFT_OUTER, on=Customer.pap).where(Customer.id == customer_id).first())
     if customer is None:
         abort(404)
     access.require(access.can_view_customer(user, customer))
@@ -251,24 +254,28 @@ def measure_followups(user, period="14", today=None):
 
 # ------------------------------------------------------------------ the customer's timeline
 
-def visible_participation_ids(user, customer):
-    """Ids of the customer's participations ``user`` may see (an MB: only those in their measures)."""
-    return {p.id for p in visible_participations(user).where(Participation.customer == customer.id)}
+def visible_customer_participations(user, customer):
+    """(participations, all_visible): the customer's participations ``user`` may see (an MB:
+    only those in their measures), newest first with their measure, and whether these are all
+    of the customer's. One query: each row says whether it is visible."""
+    visible = Case(None, [(access.participation_filter(user), 1)], 0).alias("visible")
+    rows = list(customer_participations(customer).select_extend(visible))
+    shown = [p for p in rows if p.visible]
+    return shown, len(shown) == len(rows)
 
 
-def customer_timeline(customer, participation_ids, today=None):
+def customer_timeline(customer, participations, all_visible, today=None):
     """One timeline of the customer's case, newest first: participations, plan steps,
     notes and contacts, agreements, Vermittlungsvorschläge, form snapshots and
-    documents — limited to ``participation_ids`` (what the user may see); notes
-    without a participation only when all participations are visible.
+    documents — limited to ``participations`` (what the user may see, with their measure:
+    ``visible_customer_participations``); notes without a participation only when
+    ``all_visible``.
 
     Returns [{"date", "kind", "title", "detail", "participation_id", "link"}] where
     ``link`` is (endpoint, kwargs) or None.
     """
     today = today or datetime.date.today()
-    ids = list(participation_ids)
-    all_visible = set(ids) == {p.id for p in Participation.select(Participation.id)
-                               .where(Participation.customer == customer.id)}
+    ids = [p.id for p in participations]
     events = []
 
     def add(day, kind, title, detail="", pid=None, link=None):
@@ -276,7 +283,7 @@ def customer_timeline(customer, participation_ids, today=None):
         events.append({"date": day, "kind": kind, "title": title, "detail": detail, "participation_id": pid,
                        "link": link or (("participations.detail", {"participation_id": pid}) if pid else None)})
 
-    for p in Participation.select(Participation, Measure).join(Measure).where(Participation.id.in_(ids)):
+    for p in participations:
         add(p.entry, "Teilnahme", f"Eintritt: {p.measure.type_code} {p.measure.measure_number} {p.measure.title}",
             pid=p.id)
         if p.exit:
@@ -302,7 +309,9 @@ def customer_timeline(customer, participation_ids, today=None):
         add(v.proposal_date, "Vermittlungsvorschlag", f"{v.job_title} bei {v.employer}",
             "sozialversicherungspflichtig" if v.sv_pflichtig else "nicht sozialversicherungspflichtig",
             v.participation_id)
-    for s in FormSnapshot.select().where(FormSnapshot.participation.in_(ids)):
+    for s in (FormSnapshot.select(FormSnapshot.id, FormSnapshot.submitted_at, FormSnapshot.title,
+                                  FormSnapshot.participation)  # not the answers: a snapshot holds the whole form
+              .where(FormSnapshot.participation.in_(ids))):
         add(s.submitted_at, "Formular", s.title, "", s.participation_id,
             ("guided_forms.snapshot", {"snapshot_id": s.id}))
     for d in (IssuedDocument.select(IssuedDocument.id, IssuedDocument.title, IssuedDocument.created_at,
