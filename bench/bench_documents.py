@@ -13,7 +13,9 @@ times (default 10, ``BENCH_N``) three ways, in turn, and prints mean/median ms:
 
 Every PDF is tagged (PDF/UA-1, ``engine.PDF_VARIANT``); ``plain`` tags too, so the
 comparison stays fair. The last row renders the Fachaufsicht list with 500 rows
-(``BENCH_LIST_ROWS``; ``BENCH_N_LIST`` renders, default 3), a real table of one cell per value.
+(``BENCH_LIST_ROWS``; ``BENCH_N_LIST`` renders, default 3), a real table of one cell per value,
+and a line under the table gives WeasyPrint's floor for that size: the same number of rows and
+cells as a bare table of short texts (``bare_table_pdf``), tagged and untagged.
 
 Run: .venv/bin/python bench/bench_documents.py
 """
@@ -83,6 +85,16 @@ def plain_pdf(path: Path, ctx: dict) -> bytes:
         stylesheets=[weasyprint.CSS(string=css, base_url=static + "/")], pdf_variant=PDF_VARIANT)
 
 
+def bare_table_pdf(rows: int, cells: int, tagged: bool) -> bytes:
+    """The library's floor for a list of ``rows`` × ``cells``: a table of short texts and nothing
+    else (no stylesheet, borders, fonts or header), written by plain WeasyPrint."""
+    row = "<tr>" + "".join(f"<td>Wert {i}</td>" for i in range(cells)) + "</tr>"
+    html = f"<table style='table-layout: fixed; width: 100%; font: 8pt sans-serif'>{row * rows}</table>"
+    return weasyprint.HTML(string=html).write_pdf(
+        stylesheets=[weasyprint.CSS(string="@page { size: A4 landscape }")],
+        **({"pdf_variant": PDF_VARIANT} if tagged else {}))
+
+
 def main() -> None:
     mounts = {"/static/": DEFAULT_STATIC_DIR, "/forms/_print/": FORMS / "_print"}
     rows = []
@@ -109,6 +121,10 @@ def main() -> None:
                          partial(pdf_result, src, prepare_context(ctx, 10**7), mounts, 10**8),
                          partial(plain_pdf, spec.html_path, ctx)], N_LIST)))
 
+    cells = 12  # the Fachaufsicht list's columns
+    floor = timed([partial(bare_table_pdf, LIST_ROWS, cells, True), partial(bare_table_pdf, LIST_ROWS, cells, False)],
+                  N_LIST)
+
     head = (f"{'document':34} {'absolvent mean/median':>22} {'in-process mean/median':>23} "
             f"{'plain mean/median':>18} {'overhead':>10} {'÷ plain':>8}")
     print(f"N = {N} renders each (ms)")
@@ -121,6 +137,9 @@ def main() -> None:
         ratio = statistics.median(ours) / statistics.median(plain)
         print(f"{name:34} {fmt(ours):>22} {fmt(inproc):>23} {fmt(plain):>18} "
               f"{overhead:+9.1f} {ratio:7.2f}×")
+    print(f"\nWeasyPrint's floor for {LIST_ROWS} rows × {cells} cells (a table of short texts, nothing else; "
+          f"median of {N_LIST}): tagged {statistics.median(floor[0]):.0f} ms, "
+          f"untagged {statistics.median(floor[1]):.0f} ms")
 
 
 if __name__ == "__main__":
