@@ -178,7 +178,8 @@ class Participation(BaseModel):
     exit_kind = CharField(null=True)  # regulaer | abbruch
     dropout_reason = TextField(default="")
     important_reason = BooleanField(null=True)  # wichtiger Grund
-    probation_end = DateField(null=True)  # this and the next four: dates some rules are anchored on, when known
+    # further dates some rules are anchored on (entered when known)
+    probation_end = DateField(null=True)
     intermediate_exam = DateField(null=True)
     exam_date = DateField(null=True)
     training_year_1_end = DateField(null=True)
@@ -191,9 +192,8 @@ class Participation(BaseModel):
 
     class Meta:  # running by planned end; a team's month; a measure's occupancy; a team's running ones (dashboards)
         indexes = ((("exit", "planned_end"), False), (("team", "planned_end"), False),
-                   (("measure", "entry", "exit"), False),  # counted from the index alone, like the next two
-                   (("team", "exit", "planned_end", "entry", "last_contact", "id"), False),
-                   (("team", "exit", "entry", "id", "planned_end", "last_contact"), False))  # by entry (0027)
+                   (("measure", "entry", "exit"), False),  # counted from the index alone, like the next
+                   (("team", "exit", "planned_end", "entry", "last_contact", "id"), False))
 
     def save(self, *args, **kwargs):
         if self.team_id is None:  # a new participation: its customer's team (later: responsibility.py)

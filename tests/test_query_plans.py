@@ -236,30 +236,29 @@ def test_long_participations_without_contact_read_the_participation_index_alone(
     of the team's participations, the customer's last qualified contact (``last_contact``,
     0026) and the "more than 6 months" test included: no note is read, neither every note of
     the Jobcenter nor one probe per participation (0024); the page's ids are picked that way
-    before any other table is read. The same for the area dashboard's counts per team. (Which
-    of the team's indexes a planner takes for a table this small is its choice; at the bench's
-    scale both take the covering ones, and SQLite always does.)"""
+    (the database sorts the team's candidates by entry) before any other table is read. The
+    same for the area dashboard's counts per team. (Which of the team's indexes a planner takes
+    for a table this small is its choice; at the bench's scale both take the covering one, and
+    SQLite always does.)"""
     team, today = steps["t1"].id, datetime.date(2026, 4, 1)
     running = Participation.select(Participation.id).where(Participation.team == team, Participation.exit.is_null())
     Participation.update(planned_end=datetime.date(2026, 12, 31)).where(
         Participation.id.in_([p.id for p in running.limit(5)])).execute()
-    db.execute_sql("ANALYZE")
+    # statistics and visibility map as a Jobcenter's autovacuum keeps them (a fresh table's index
+    # looks as costly as its heap to PostgreSQL, which then took the exit index)
+    db.execute_sql("VACUUM ANALYZE participation" if is_postgres() else "ANALYZE")
     sent = statements(monkeypatch, lambda: monitoring.long_without_contact(team, today, 1))
     sent += statements(monkeypatch, lambda: monitoring.long_without_contact_counts(today, [team, steps["t2"].id]))
     assert monitoring.long_without_contact(team, today, 1)[1] == 5
     assert len(sent) == 3, sent   # count, page, counts per team
-    covering = ("participation_team_id_exit_planned_end_entry_last_contact_id",
-                "participation_team_id_exit_entry_id_planned_end_last_contact")
+    covering = "participation_team_id_exit_planned_end_entry_last_contact_id"
     for sql, params in sent:
         assert '"note"' not in sql
         plan = explain(db, sql, params)
         assert "participation_team_id_" in plan, plan
         assert "Seq Scan" not in plan and not any(line.startswith("SCAN") for line in plan.splitlines()), plan
         if not is_postgres():
-            assert any(f"COVERING INDEX {index}" in plan for index in covering), plan
-    if not is_postgres():  # the page's ids in index order, no sort of every candidate (0027)
-        plan = plan_of(monitoring._long_ids(team, today).limit(50), db)
-        assert f"COVERING INDEX {covering[1]}" in plan and "TEMP B-TREE" not in plan, plan
+            assert f"COVERING INDEX {covering}" in plan, plan
 
 
 def test_results_equal_the_join_over_participation_and_customer(steps):
