@@ -125,7 +125,8 @@ def can_write_agreement(user, participation):
 
 def can_complete_followup(user, followup, participation):
     """The case's editors (pAp/TL of the team; the MB of the measure for MB steps),
-    or whoever holds the step's role on this participation."""
+    or whoever holds the step's role on this participation. Of the step, only its role counts
+    (the participation page asks once per role)."""
     if _mb_of(user, participation) and not can_edit_customer(user, participation.customer):
         return followup.role == "MB"  # an MB closes and moves MB steps, not the pAp's
     return can_edit_participation(user, participation) or holds_role_on(user, followup.role, participation)

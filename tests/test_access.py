@@ -165,3 +165,18 @@ def test_an_mb_completes_mb_steps_not_the_paps(world, auth, shared_customer):
     auth.logout()
     auth.login("pap1")
     assert auth.post(f"/wiedervorlagen/{steps[(p1.id, 'pAp')].id}/erledigt", {"done": "1"}).status_code == 302
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_the_panel_offers_closing_only_where_the_post_is_allowed(world, auth, shared_customer, htmx):
+    """The participation page asks once per role whether a step may be closed: mb1 gets the
+    buttons on the MB step of p1 and not on the pAp step, the customer's pAp on both."""
+    _, steps = shared_customer
+    p1 = world["p1"]
+    url = f"/teilnahmen/{p1.id}" + ("/wiedervorlagen" if htmx else "")
+    for user, allowed in (("mb1", {"MB"}), ("pap1", {"pAp", "MB"})):
+        auth.login(user)
+        body = auth.get(url, htmx=htmx).get_data(as_text=True)
+        for role in ("pAp", "MB"):
+            assert (f'id="done-{steps[(p1.id, role)].id}"' in body) == (role in allowed), (user, role)
+        auth.logout()

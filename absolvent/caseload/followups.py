@@ -23,16 +23,29 @@ def panel_context(p, errors=None, values=None):
     """Everything the participation page and its follow-up panel show."""
     current, plan_error = planning.current_plan(p)
     errors = {**(errors or {}), **({"_plan": plan_error} if plan_error else {})}
-    user = current_user
+    user = current_user._get_current_object()
     return {"p": p, "plan": current, "missing": current.missing_by_date(planning.phases_over(p)) if current else [],
             "followups": queries.participation_followups(p), "events": queries.plan_history(p),
             "contacts": queries.contacts_during(p), "errors": errors, "values": values or {},
             "channels": CONTACT_CHANNELS, "today": datetime.date.today(),
             "contact_open": any(k in errors for k in ("contact_date", "channel", "subject", "text")),
             "can_edit": access.can_edit_participation(user, p), "plan_dates": PLAN_DATES,
-            "may_complete": lambda f: access.can_complete_followup(user, f, p),
+            "may_complete": _may_complete(user, p),
             "forms": {d.id: d.title for d in form_queries.definitions().values()},
             "drafts": form_queries.drafts_by_followup(p, user), "snapshots": form_queries.snapshots_by_followup(p)}
+
+
+def _may_complete(user, p):
+    """``may_complete(step)`` for the panel's rows: whether ``user`` may close or move it.
+    The answer depends on the step's role alone (``access.can_complete_followup``), so it is
+    worked out once per role, not for each of a plan's 50-odd steps."""
+    answers = {}
+
+    def may_complete(f):
+        if f.role not in answers:
+            answers[f.role] = access.can_complete_followup(user, f, p)
+        return answers[f.role]
+    return may_complete
 
 
 def _panel(p, status=200, **kw):
