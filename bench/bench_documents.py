@@ -15,7 +15,9 @@ Every PDF is tagged (PDF/UA-1, ``engine.PDF_VARIANT``); ``plain`` tags too, so t
 comparison stays fair. The last row renders the Fachaufsicht list with 500 rows
 (``BENCH_LIST_ROWS``; ``BENCH_N_LIST`` renders, default 3), a real table of one cell per value,
 and a line under the table gives WeasyPrint's floor for that size: the same number of rows and
-cells as a bare table of short texts (``bare_table_pdf``), tagged and untagged.
+cells as a bare table of short texts (``bare_table_pdf``), tagged and untagged, the table with
+half the cells, and the values of each row as one line of text (``one_line_rows_pdf``): the cost
+follows the number of lines WeasyPrint breaks (one per cell), not the amount of text.
 
 Run: .venv/bin/python bench/bench_documents.py
 """
@@ -95,6 +97,14 @@ def bare_table_pdf(rows: int, cells: int, tagged: bool) -> bytes:
         **({"pdf_variant": PDF_VARIANT} if tagged else {}))
 
 
+def one_line_rows_pdf(rows: int, cells: int) -> bytes:
+    """The same values as ``bare_table_pdf``, each row one line of text (no table, tagged):
+    WeasyPrint's cost grows with the lines it breaks, one per cell, not with the text."""
+    row = "<p style='margin: 0'>" + " ".join(f"Wert {i}" for i in range(cells)) + "</p>"
+    return weasyprint.HTML(string=f"<div style='font: 8pt sans-serif'>{row * rows}</div>").write_pdf(
+        stylesheets=[weasyprint.CSS(string="@page { size: A4 landscape }")], pdf_variant=PDF_VARIANT)
+
+
 def main() -> None:
     mounts = {"/static/": DEFAULT_STATIC_DIR, "/forms/_print/": FORMS / "_print"}
     rows = []
@@ -122,7 +132,8 @@ def main() -> None:
                          partial(plain_pdf, spec.html_path, ctx)], N_LIST)))
 
     cells = 12  # the Fachaufsicht list's columns
-    floor = timed([partial(bare_table_pdf, LIST_ROWS, cells, True), partial(bare_table_pdf, LIST_ROWS, cells, False)],
+    floor = timed([partial(bare_table_pdf, LIST_ROWS, cells, True), partial(bare_table_pdf, LIST_ROWS, cells, False),
+                   partial(bare_table_pdf, LIST_ROWS, cells // 2, True), partial(one_line_rows_pdf, LIST_ROWS, cells)],
                   N_LIST)
 
     head = (f"{'document':34} {'absolvent mean/median':>22} {'in-process mean/median':>23} "
@@ -139,7 +150,9 @@ def main() -> None:
               f"{overhead:+9.1f} {ratio:7.2f}×")
     print(f"\nWeasyPrint's floor for {LIST_ROWS} rows × {cells} cells (a table of short texts, nothing else; "
           f"median of {N_LIST}): tagged {statistics.median(floor[0]):.0f} ms, "
-          f"untagged {statistics.median(floor[1]):.0f} ms")
+          f"untagged {statistics.median(floor[1]):.0f} ms; {cells // 2} cells tagged "
+          f"{statistics.median(floor[2]):.0f} ms; the {cells} values of a row as one line of text, tagged "
+          f"{statistics.median(floor[3]):.0f} ms")
 
 
 if __name__ == "__main__":
