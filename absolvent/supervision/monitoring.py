@@ -321,20 +321,22 @@ def long_without_contact(team_id, today, number=None, size=LONG_PAGE_SIZE):
     end) without a qualified contact in the last 8 weeks (seed 001 §3), by entry (then id), each with
     ``last_contact`` (date or None), with what the dashboard shows of customer, pAp and measure
     (``SHOWN_LONG``); with ``number`` only that page's rows (``size`` each): a large team has
-    thousands, and the page reads the rows it shows. Two queries: the count and the page, whose
-    ids the database picks and sorts from the participation index before anything is joined."""
-    ids = _long_ids(team_id, today)
-    total = ids.order_by().count()
+    thousands, and the page reads the rows it shows. One query: the database picks and sorts the
+    page's ids from the participation index and counts them all in the same pass (``COUNT(*)
+    OVER ()``, computed before the LIMIT), then joins customer, pAp and measure to those ids.
+    Only a page beyond the last one (no row to carry the total) asks for the count apart."""
+    ids = _long_ids(team_id, today).select_extend(fn.COUNT(SQL("*")).over().alias("total"))
     if number is not None:
         ids = ids.limit(size).offset((number - 1) * size)
-    if not total or number is not None and (number - 1) * size >= total:
-        return [], total
-    rows = list(Participation.select(*SHOWN_LONG)
-                .join(Customer).join(User, JOIN.LEFT_OUTER, on=(Customer.pap == User.id))
+    page = ids.alias("page")
+    rows = list(Participation.select(*SHOWN_LONG, page.c.total.alias("long_total"))
+                .join(page, on=(Participation.id == page.c.id), attr="page")
+                .switch(Participation).join(Customer).join(User, JOIN.LEFT_OUTER, on=(Customer.pap == User.id))
                 .switch(Participation).join(Measure)
-                .where(Participation.id.in_(ids))
                 .order_by(Participation.entry, Participation.id))
-    return rows, total
+    if rows:
+        return rows, rows[0].page.long_total
+    return [], (_long_ids(team_id, today).order_by().count() if number not in (None, 1) else 0)
 
 
 def long_without_contact_counts(today, team_ids=None):
