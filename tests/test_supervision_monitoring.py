@@ -434,6 +434,8 @@ def test_long_measures_without_contact_page_by_50(world, case, auth, monkeypatch
     silent = [case("FBW", days(-200 + i), days(150), last_name=f"Still{i}") for i in range(5)]
     rows, total = monitoring.long_without_contact(world["t1"].id, TODAY, 3, 2)
     assert [p.id for p in rows] == [silent[4].id] and total == 5
+    assert monitoring.long_without_contact(world["t1"].id, TODAY, 4, 2) == ([], 5)  # past the last page
+    assert monitoring.long_without_contact(world["t2"].id, TODAY, 1, 2) == ([], 0)
     assert [p.id for p in monitoring.long_without_contact(world["t1"].id, TODAY, 1, 2)[0]] == [p.id for p in silent[:2]]
     auth.login("tl1")
     body = auth.get("/dashboard/team?seite=2").get_data(as_text=True)
