@@ -416,3 +416,38 @@ def test_mb_duties_read_their_indexes_not_every_open_step(steps, db, monkeypatch
             plan = "\n".join(r[-1] for r in db.execute_sql("EXPLAIN QUERY PLAN " + sql, params).fetchall())
         assert "follow_up_status_due" not in plan and "Seq Scan on follow_up" not in plan, plan
         assert not any(line.strip().startswith("SCAN t1") for line in plan.splitlines()), plan
+
+
+def test_running_participations_are_listed_in_index_order(steps, db):
+    """The participation list's page of running participations (the default view) reads them in
+    list order from the index (team, exit, planned end, …): ``participation_order`` starts with
+    ``exit`` (NULL on every running one), so PostgreSQL need not walk (team, planned end) past
+    the team's ended participations, a number that grows with every year of history (at full
+    bench scale it did: 5,800 rows for a page). The order is the list's: planned end, then id."""
+    user = steps["tl1"]
+    customers = list(Customer.select(Customer.id, Customer.team))
+    measure = Participation.get().measure_id
+    ended = [datetime.date(2020, 6, 30) + datetime.timedelta(i) for i in range(900)]
+    history = [{"customer": c.id, "measure": measure, "team": c.team_id, "entry": datetime.date(2020, 1, 6),
+                **({"planned_end": ended[i % 900], "exit": ended[i % 900], "exit_kind": "regulaer"} if i % 4 else
+                   {"planned_end": TODAY + datetime.timedelta(i % 400)})}
+               for i, c in enumerate(customers * 10)]  # three in four ended years ago, the rest running
+    Participation.insert_many(history).execute()
+    db.execute_sql("VACUUM ANALYZE participation" if is_postgres() else "ANALYZE")
+    page = (queries.search_participations(user, "", "laufend", today=TODAY)
+            .order_by(*queries.participation_order("laufend")).limit(50))
+    expected = sorted(queries.search_participations(user, "", "laufend", today=TODAY),
+                      key=lambda p: (p.planned_end, p.id))[:50]
+    assert [p.id for p in page] == [p.id for p in expected] and len(expected) == 50
+    if is_postgres():  # SQLite takes ``exit IS NULL`` as fixing the column either way; which of the
+        # team's two indexes it walks follows its statistics (at bench scale the covering one, here
+        # the one of planned ends)
+        # read from an index on exit, in order: (team, exit, planned end, …) at bench scale; at this
+        # test's size PostgreSQL sometimes takes (exit, planned end) and tests the team, which does
+        # not grow with the history either. Never (team, planned end) testing exit on each row.
+        plan = plan_of(page, db)
+        assert any("Index Cond:" in line and "exit IS NULL" in line for line in plan.splitlines()), plan
+        assert "Filter: ((exit IS NULL)" not in plan, plan
+        assert not any("Sort  (cost" in line and "Incremental" not in line for line in plan.splitlines()), plan
+        old = plan_of(page.order_by(Participation.planned_end, Participation.id), db)
+        assert "Filter: ((exit IS NULL)" in old, old  # the list's old order walked past the ended ones

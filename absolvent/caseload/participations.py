@@ -3,7 +3,7 @@ from flask import Blueprint, flash, request, url_for
 from flask_login import current_user, login_required
 
 from .. import access, audit, list_exports
-from ..models import Customer, Measure, Participation
+from ..models import Customer, Measure
 from ..vocabulary import EXIT_KINDS, PLAN_DATES
 from ..measures.files import reports_of
 from ..web import Pages, db_int, page_number, redirect_to, render
@@ -19,8 +19,8 @@ def _search():
     q = request.args.get("q", "").strip()[:100]
     state = request.args.get("status", "laufend")
     state = state if state in queries.PARTICIPATION_STATES else "laufend"
-    return q, state, queries.search_participations(current_user, q, state).order_by(Participation.planned_end,
-                                                                                      Participation.id)
+    return q, state, queries.search_participations(current_user, q, state).order_by(
+        *queries.participation_order(state))
 
 
 @bp.get("/")

@@ -9,7 +9,7 @@ from peewee import JOIN
 from .. import access, audit
 from ..auth import roles_required
 from ..caseload import queries
-from ..models import Agreement, Measure, Participation, User
+from ..models import Agreement, Measure, User
 from ..web import db_int, redirect_to, render
 from . import operations
 from .models import BulkJob, IssuedDocument, TemplateVersion
@@ -103,7 +103,7 @@ def template_restore(name):
 
 def _bulk_query(q, state):
     query = queries.search_participations(current_user, q, state)
-    return query.order_by(Participation.planned_end, Participation.id).limit(BULK_LIMIT)
+    return query.order_by(*queries.participation_order(state)).limit(BULK_LIMIT)
 
 
 def _bulk_selection(form):
